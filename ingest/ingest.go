@@ -1,0 +1,265 @@
+// Package ingest runs one fetch of one source through every stage: fetch
+// (conditional GET), parse and normalise, tag, and store in a single write
+// transaction, then records the outcome in the source's persisted state,
+// including failure backoff.
+//
+// It owns the policy that ties the stages together (when to skip re-parsing,
+// how long to back off, when a source is gone) and nothing else: the stages
+// themselves live in feeds, topics and storage.
+package ingest
+
+import (
+	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"log/slog"
+	"net/http"
+	"time"
+
+	"github.com/aggregatord/aggregatord/config"
+	"github.com/aggregatord/aggregatord/feeds"
+	"github.com/aggregatord/aggregatord/news"
+	"github.com/aggregatord/aggregatord/storage"
+)
+
+// Fetcher performs HTTP fetches. *feeds.Fetcher implements it.
+type Fetcher interface {
+	Fetch(ctx context.Context, r feeds.Request) (*feeds.Response, error)
+}
+
+// Store persists items and source state. *storage.Store implements it.
+type Store interface {
+	SourceState(name string) (news.SourceState, error)
+	PutSourceState(st news.SourceState) error
+	SaveFetch(st news.SourceState, items []news.Item) (storage.SaveResult, error)
+}
+
+// Tagger sets an item's Topics. A nil Tagger leaves Topics empty.
+type Tagger interface {
+	Tag(it *news.Item)
+}
+
+// Status is the outcome of one fetch of a source.
+type Status string
+
+// Outcomes of Ingester.Run.
+const (
+	StatusOK          Status = "ok"           // fetched, parsed and stored
+	StatusNotModified Status = "not-modified" // 304: nothing to do
+	StatusUnchanged   Status = "unchanged"    // 200 with the same body as last time: not re-parsed
+	StatusFailed      Status = "failed"       // see Result.Err
+	StatusGone        Status = "gone"         // 410 now or before: not fetched until its URL changes
+	StatusSkipped     Status = "skipped"      // backing off (see Result.NextDue) or disabled
+)
+
+// Result reports one run for one source.
+type Result struct {
+	Source     string        `json:"source"`
+	Status     Status        `json:"status"`
+	HTTPStatus int           `json:"http_status,omitempty"`
+	New        int           `json:"new"`
+	Updated    int           `json:"updated"`
+	Duplicate  int           `json:"duplicate"`
+	Duration   time.Duration `json:"-"`
+	NextDue    time.Time     `json:"next_due,omitzero"`
+	Err        error         `json:"-"`
+	// Changed holds the items that were new or updated, as stored.
+	Changed []news.Item `json:"-"`
+}
+
+// Failed reports whether the run counts as a failure of the source.
+func (r Result) Failed() bool { return r.Status == StatusFailed || r.Status == StatusGone }
+
+// Backoff is the delay policy after consecutive failures: Base doubled per
+// failure, capped at Max. A Retry-After from the server lengthens it, up to
+// MaxRetryAfter.
+type Backoff struct {
+	Base          time.Duration
+	Max           time.Duration
+	MaxRetryAfter time.Duration
+}
+
+// DefaultBackoff is used when Options.Backoff is zero: 1m, 2m, 4m … capped at 6h;
+// Retry-After honoured up to 24h.
+var DefaultBackoff = Backoff{Base: time.Minute, Max: 6 * time.Hour, MaxRetryAfter: 24 * time.Hour}
+
+// Delay returns how long to wait after the n-th consecutive failure (n ≥ 1).
+func (b Backoff) Delay(n int) time.Duration {
+	if n < 1 {
+		n = 1
+	}
+	d := b.Base
+	for i := 1; i < n && d < b.Max; i++ {
+		d *= 2
+	}
+	return min(d, b.Max)
+}
+
+// Options configures an Ingester.
+type Options struct {
+	Fetcher Fetcher
+	Store   Store
+	Tagger  Tagger // may be nil
+	Backoff Backoff
+	Logger  *slog.Logger
+	Now     func() time.Time
+}
+
+// Ingester fetches sources into the store. It is safe for concurrent use by
+// different sources; the caller must not run the same source twice at once.
+type Ingester struct {
+	fetcher Fetcher
+	store   Store
+	tagger  Tagger
+	backoff Backoff
+	log     *slog.Logger
+	now     func() time.Time
+}
+
+// New returns an Ingester.
+func New(o Options) *Ingester {
+	in := &Ingester{fetcher: o.Fetcher, store: o.Store, tagger: o.Tagger, backoff: o.Backoff, log: o.Logger, now: o.Now}
+	if in.backoff == (Backoff{}) {
+		in.backoff = DefaultBackoff
+	}
+	if in.log == nil {
+		in.log = slog.New(slog.DiscardHandler)
+	}
+	if in.now == nil {
+		in.now = time.Now
+	}
+	return in
+}
+
+// Run fetches src once, whatever its backoff says, and stores what it finds.
+// Errors are reported in the Result and in the source's stored state; Run
+// itself never fails.
+func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
+	start := in.now()
+	res := Result{Source: src.Name}
+	st, err := in.store.SourceState(src.Name)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, fmt.Errorf("read state of %s: %w", src.Name, err)
+		return in.finish(res, start)
+	}
+	if st.URL != src.URL {
+		// A new or changed URL: forget what we knew about the old one.
+		st = news.SourceState{Name: src.Name, URL: src.URL, LastAttempt: st.LastAttempt, LastSuccess: st.LastSuccess}
+	}
+	if st.Gone {
+		res.Status, res.HTTPStatus = StatusGone, http.StatusGone
+		res.Err = fmt.Errorf("%s answered 410 Gone: source disabled until its url changes in the config", src.URL)
+		return in.finish(res, start)
+	}
+	st.LastAttempt = start
+
+	resp, err := in.fetcher.Fetch(ctx, feeds.Request{URL: src.URL, ETag: st.ETag, LastModified: st.LastModified})
+	if err != nil {
+		return in.fail(res, st, err, start)
+	}
+	res.HTTPStatus = resp.Status
+	st.Status = resp.Status
+	if resp.NotModified {
+		res.Status = StatusNotModified
+		return in.succeed(res, st, nil, start)
+	}
+	sum := sha256.Sum256(resp.Body)
+	bodyHash := hex.EncodeToString(sum[:])
+	if bodyHash == st.BodyHash {
+		// Same bytes as last time (a server that ignores validators):
+		// nothing can have changed, so skip parsing and storing items.
+		st.ETag, st.LastModified = resp.ETag, resp.LastModified
+		res.Status = StatusUnchanged
+		return in.succeed(res, st, nil, start)
+	}
+	feed, err := feeds.Parse(resp.Body, feeds.ParseOptions{
+		ContentType: resp.ContentType,
+		URL:         resp.FinalURL,
+		Source:      src.Name,
+		Tags:        src.Tags,
+		Now:         start,
+	})
+	if err != nil {
+		return in.fail(res, st, err, start)
+	}
+	if in.tagger != nil {
+		for i := range feed.Items {
+			in.tagger.Tag(&feed.Items[i])
+		}
+	}
+	st.ETag, st.LastModified, st.BodyHash = resp.ETag, resp.LastModified, bodyHash
+	st.FeedTitle, st.FeedLink, st.FeedID = feed.Title, feed.Link, feed.ID
+	res.Status = StatusOK
+	return in.succeed(res, st, feed.Items, start)
+}
+
+// succeed stores items and the state of a successful fetch in one
+// transaction.
+func (in *Ingester) succeed(res Result, st news.SourceState, items []news.Item, start time.Time) Result {
+	st.LastSuccess = start
+	st.Error = ""
+	st.Failures = 0
+	st.NextDue = time.Time{}
+	saved, err := in.store.SaveFetch(st, items)
+	if err != nil {
+		res.Status, res.Err = StatusFailed, fmt.Errorf("store %s: %w", res.Source, err)
+		return in.finish(res, start)
+	}
+	res.New, res.Updated, res.Duplicate, res.Changed = saved.New, saved.Updated, saved.Duplicate, saved.Changed
+	return in.finish(res, start)
+}
+
+// fail records a failed fetch: the error, the backoff and, for 410, that
+// the source is gone.
+func (in *Ingester) fail(res Result, st news.SourceState, err error, start time.Time) Result {
+	res.Status, res.Err = StatusFailed, err
+	st.Error = err.Error()
+	st.Failures++
+	st.Status = 0
+	next := start.Add(in.backoff.Delay(st.Failures))
+	var se *feeds.StatusError
+	if errors.As(err, &se) {
+		st.Status, res.HTTPStatus = se.Status, se.Status
+		if se.Status == http.StatusGone {
+			st.Gone = true
+			res.Status = StatusGone
+			st.Error = fmt.Sprintf("%s answered 410 Gone: source disabled until its url changes in the config", st.URL)
+		}
+		if !se.RetryAfter.IsZero() {
+			ra := se.RetryAfter
+			if limit := start.Add(in.backoff.MaxRetryAfter); ra.After(limit) {
+				ra = limit
+			}
+			if ra.After(next) {
+				next = ra
+			}
+		}
+	}
+	st.NextDue = next
+	res.NextDue = next
+	if perr := in.store.PutSourceState(st); perr != nil {
+		res.Err = errors.Join(err, fmt.Errorf("store state of %s: %w", res.Source, perr))
+	}
+	return in.finish(res, start)
+}
+
+func (in *Ingester) finish(res Result, start time.Time) Result {
+	res.Duration = in.now().Sub(start)
+	attrs := []any{
+		slog.String("source", res.Source),
+		slog.String("result", string(res.Status)),
+		slog.Int("status", res.HTTPStatus),
+		slog.Duration("duration", res.Duration),
+	}
+	if res.Err != nil {
+		in.log.Warn("fetch failed", append(attrs, slog.Any("error", res.Err), slog.Time("next_due", res.NextDue))...)
+		return res
+	}
+	in.log.Info("fetched", append(attrs,
+		slog.Int("items_new", res.New),
+		slog.Int("items_updated", res.Updated),
+		slog.Int("items_duplicate", res.Duplicate))...)
+	return res
+}
