@@ -1,0 +1,63 @@
+// Package publish serves aggregatord's public, read-only HTTP interface: the
+// merged, per-topic and per-source feeds as Atom 1.0, RSS 2.0 and JSON Feed
+// 1.1, the sources as OPML 2.0, a small server-rendered HTML page, and the
+// health endpoints.
+//
+// # Endpoints
+//
+//	GET /                               HTML: latest items, topics, sources and their health
+//	GET /feeds/all.{atom,rss,json}      the merged feed
+//	GET /feeds/topics/{id}.{ext}        items tagged with a configured topic
+//	GET /feeds/sources/{name}.{ext}     one configured source's items, as its own copies
+//	GET /opml                           the enabled sources, in folders named by first tag
+//	GET /healthz                        200 "ok"
+//	GET /readyz                         200 "ready", or 503 with Options.Ready's error
+//	GET /metrics                        Options.Metrics, when set
+//
+// HEAD is answered like GET. Other methods on these paths answer 405, other
+// paths 404, unknown topics and sources 404.
+//
+// # Feeds
+//
+// Feeds are newest first. ?limit=N (1 to MaxLimit, default DefaultLimit)
+// sets the page size, ?q= filters through Options.Query, and older items are
+// reached by following each page's rel="next" link (RFC 5005), which
+// carries an opaque ?before= cursor from the Store and keeps limit and q. A
+// bad limit, q or cursor answers 400 with a message saying what to fix.
+// With a filter a page examines at most 20×limit+1000 items; a page cut
+// short by that budget still links to the next one, so a reader can go on.
+//
+// Every text is cleaned of characters XML 1.0 forbids and written through
+// encoding/xml or encoding/json, titles as plain text. Only http and https
+// URLs become links. Entries name their source (Atom <source>, RSS
+// <source url>, JSON Feed authors and the "_aggregatord" extension), carry
+// topic ids as categories, and list the other outlets that carried the same
+// item at the end of their content ("Also reported by: ...") and in JSON
+// Feed as _aggregatord.also. A source's own feed shows that source's copy.
+//
+// Entry ids are the item's GUID when it is an http(s), urn: or tag: URI;
+// otherwise a tag: URI made of the base URL's host, the UTC date the item
+// was first seen and the stored item id, stable for as long as the item is
+// stored.
+//
+// # Caching
+//
+// Rendered responses are kept in a bounded LRU (256 entries, 64 MiB of
+// bodies) keyed by path and normalised query, and served again while
+// Store.Generation and the site (SetSite) are unchanged; concurrent
+// identical misses render once.
+// The HTML page is also re-rendered after Site.CacheMaxAge, since source
+// health changes without the items changing. Responses carry a strong ETag
+// (a hash of the uncompressed body), Last-Modified, Cache-Control: public,
+// max-age and Vary: Accept-Encoding; they answer 304 to a matching
+// If-None-Match (weak comparison, lists, "*") or, without If-None-Match, to
+// If-Modified-Since, and are sent gzip-compressed when the client accepts it.
+//
+// # Caveats
+//
+// Source attribution (feed titles, links, ids) comes from
+// Store.SourceStates at render time; a change there that does not change
+// Store.Generation shows only after the next item change. The gzip and the
+// identity representation share one ETag, as the body hash; Vary keeps
+// shared caches apart, and byte ranges are not served.
+package publish

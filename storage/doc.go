@@ -1,0 +1,158 @@
+/*
+Package storage keeps aggregatord's items, indexes and per-source fetch
+state in one bbolt file.
+
+# Using it
+
+Open the file once per process and share the *Store: every method is safe
+for concurrent use. Writers are serialised by bbolt; readers never block
+writers or each other.
+
+	st, err := storage.Open("aggregatord.db", storage.Options{})
+	if errors.Is(err, storage.ErrLocked) { ... another process has it ... }
+	defer st.Close()
+
+	res, err := st.SaveFetch(state, items) // one fetch of one source, one write transaction
+	page, next, err := st.Latest(storage.SourceIndex("rudaw"), "", 50)
+
+# Items and copies
+
+An item is one article. Within a source it is identified by (Source, Key);
+across sources by its canonical link. When a second source (or the same
+source under another key) delivers an item whose Link is already stored, the
+store does not create a second item: it records a copy. Every copy is kept
+in full (its own title, summary, content, dates, hash, tags and topics), so
+that
+
+  - the item can be shown as its earliest copy and, when that copy is
+    pruned, as the next one, with that copy's own text;
+  - a source's own index presents the item as that source's copy;
+  - an edit to one source's copy changes only that copy.
+
+A news.Item returned by the store is a view of one copy: Source, Key, GUID,
+Link, Title, Summary, Content, Authors, Categories, Language, Published and
+Hash come from the copy; ID, FirstSeen and Updated belong to the item; Tags
+are the union over all copies (first appearance first) and Topics their
+sorted union; Copies
+lists every copy, earliest Published first. Everywhere except a source index
+the view is of the shown copy, Copies[0]. In IndexSource(name) it is of that
+source's earliest copy.
+
+# SaveFetch: the dedupe rules
+
+For each incoming item, in the order given, in one write transaction:
+
+ 1. (Source, Key) known: if the Hash equals the stored copy's Hash the item is
+    a Duplicate; only a change of Tags or Topics is written. Otherwise the
+    copy's content is replaced (its Published too, which may reorder the
+    copies and so change the shown copy), the item's Updated becomes
+    max(incoming Updated, Now) and the item counts as Updated. ID and
+    FirstSeen never change.
+ 2. Link known (another source's item, or this source's under another key):
+    a copy is added, placed after every copy with an earlier or equal
+    Published, so it becomes the shown copy only when strictly earlier (and
+    then the item's Updated moves to Now, as its visible content changed).
+    (Source, Key) now maps to that item. Counts as Duplicate.
+ 3. Otherwise a new item: ID from the items bucket's sequence, FirstSeen =
+    the caller's or Now, Updated = the caller's or Published. Counts as New.
+
+A (Source, Key) seen earlier in the same batch is a Duplicate and the later
+occurrence is ignored: the first one wins (feeds list newest first).
+SaveResult.Changed holds the New and Updated items as stored at commit.
+
+# Buckets and key layouts
+
+All integers are big-endian, so byte order is numeric order.
+
+	meta          "schema"      -> uint32 schema version (currently 1)
+	              "last_change" -> int64 UnixNano of the last change to items
+	items         id (8 bytes)  -> record: version byte 0x01 + JSON (see record.go)
+	              bucket sequence = last ID handed out
+	keys          source 0x00 key -> item id (8 bytes)
+	links         canonical link  -> item id (8 bytes)
+	sources       source name     -> JSON news.SourceState
+	idx_all       ikey -> empty           (sequence = number of entries)
+	idx_source    source name -> bucket { ikey -> empty } (sequence = entries)
+	idx_topic     topic id    -> bucket { ikey -> empty } (sequence = entries)
+
+An ikey is 16 bytes: the time as UnixNano with the sign bit flipped (so
+negative times sort first), then the item ID. A bbolt cursor walked
+backwards from the end therefore yields newest first, and items published at
+the same instant come out highest ID first. A Cursor is the base64url
+(unpadded) encoding of an ikey; scanning resumes strictly below it.
+
+Keys and links longer than 512 bytes are replaced in the keys and links
+buckets by 0xFF "sha256:" and the hex SHA-256 of the whole string (0xFF never
+occurs in UTF-8, so such a key cannot collide with a real one). Keys, links
+and GUIDs are made valid UTF-8 before use.
+
+# Invariants (verified by Check)
+
+  - Every item has at least one copy; copies are ordered by Published
+    (non-decreasing); a (Source, Key) appears once in the store.
+  - keys[(s, k)] = id exactly when item id has a copy (s, k).
+  - Every copy with a Link has an entry in links; every entry in links
+    points at an item with a copy of that Link.
+  - idx_all holds one entry per item, at Copies[0].Published.
+  - idx_source/s holds one entry per item with a copy from s, at the
+    Published of the earliest such copy.
+  - idx_topic/t holds one entry per item whose Topics contain t, at
+    Copies[0].Published.
+  - Each index bucket's sequence equals its number of entries, which is how
+    Count and CountSource answer without walking the bucket. Empty
+    per-source and per-topic buckets are deleted.
+  - Index entries change in the same transaction as the record they
+    describe.
+
+# Schema versions
+
+Open writes the current schema version into a new file. A file with an
+older version is migrated inside one write transaction, step by step, before
+Open returns. A file with a newer version is refused with an error wrapping
+ErrNewerSchema; it is not modified. A bbolt file that has buckets but no meta
+bucket is refused with ErrNotStore.
+
+# Change tracking
+
+Generation is an in-memory counter, 0 after Open, incremented after every
+committed transaction that changed an item (including index-only changes
+such as a new copy or a retag). LastChange is the time of the last such
+change, persisted in meta so it survives a restart; combine the two when
+building HTTP validators. Writing only a source's fetch state changes
+neither.
+
+# Pruning and retagging
+
+Prune and Retag work in batches (500 and 256 items) of one write transaction
+each, so fetches can commit between batches. Prune first removes every copy
+published before now-retention (an item whose earliest copy is that old is
+found through idx_all), then, per source whose index holds more than
+maxPerSource items, that source's copies of its oldest items. Removing the
+shown copy promotes the next one; removing the last copy deletes the item,
+its keys, links and index entries.
+
+Retag calls fn once for every copy of every item (for most items: once),
+with the item as that copy presents it, and stores the returned topics on
+the copy; the item's Topics (and topic index entries) follow.
+
+# Caveats
+
+  - Only one process may open the file. bbolt takes an exclusive flock;
+    Open waits Options.Timeout for it and then fails with an error wrapping
+    ErrLocked. The lock belongs to the open file description, so a second
+    Open in the same process is refused too.
+  - Times outside what an int64 of nanoseconds can hold (before 1678, after
+    2262) are clamped to that range when stored.
+  - A copy whose Link changes (case 1) to a link another item already holds
+    is not merged into that item; both keep existing.
+  - Items are deleted by Prune only. An item that a feed still carries after
+    Prune removed it comes back as New on the next fetch; callers should drop
+    items published before now-retention before SaveFetch.
+  - Source state is never deleted: a source removed from the config keeps
+    its state, and its items until they are pruned.
+  - Functions passed to Scan and Retag run inside a bbolt transaction: they
+    must not call methods of the same Store (a write would deadlock).
+  - Check reads the whole file; it is meant for tests and repair tools, not
+    for a request path.
+*/
+package storage

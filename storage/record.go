@@ -1,0 +1,218 @@
+package storage
+
+import (
+	"encoding/json"
+	"fmt"
+	"slices"
+	"strings"
+	"time"
+
+	"github.com/aggregatord/aggregatord/news"
+)
+
+// recordV1 is the first byte of every value in the items bucket: the
+// encoding of what follows (JSON of record).
+const recordV1 = 0x01
+
+// record is one stored item: item-wide fields and every copy in full.
+type record struct {
+	FirstSeen time.Time `json:"first_seen"`
+	Updated   time.Time `json:"updated"`
+	// Copies are ordered by Published, non-decreasing; Copies[0] is shown.
+	Copies []copyRec `json:"copies"`
+}
+
+// copyRec is one source's copy of an item.
+type copyRec struct {
+	Source     string    `json:"s"`
+	Key        string    `json:"k"`
+	GUID       string    `json:"g,omitempty"`
+	Link       string    `json:"l,omitempty"`
+	Title      string    `json:"t,omitempty"`
+	Summary    string    `json:"sum,omitempty"`
+	Content    string    `json:"c,omitempty"`
+	Authors    []string  `json:"a,omitempty"`
+	Categories []string  `json:"cat,omitempty"`
+	Language   string    `json:"lang,omitempty"`
+	Published  time.Time `json:"p"`
+	Hash       string    `json:"h,omitempty"`
+	Tags       []string  `json:"tags,omitempty"`
+	Topics     []string  `json:"topics,omitempty"`
+}
+
+func encodeRecord(r *record) ([]byte, error) {
+	b, err := json.Marshal(r)
+	if err != nil {
+		return nil, fmt.Errorf("encode item: %w", err)
+	}
+	out := make([]byte, 0, len(b)+1)
+	out = append(out, recordV1)
+	return append(out, b...), nil
+}
+
+// decodeRecord decodes a value of the items bucket. The result shares no
+// memory with v.
+func decodeRecord(v []byte) (*record, error) {
+	if len(v) == 0 || v[0] != recordV1 {
+		return nil, fmt.Errorf("decode item: unknown record encoding: %w", ErrCorrupt)
+	}
+	r := new(record)
+	if err := json.Unmarshal(v[1:], r); err != nil {
+		return nil, fmt.Errorf("decode item: %w: %w", ErrCorrupt, err)
+	}
+	if len(r.Copies) == 0 {
+		return nil, fmt.Errorf("decode item: no copies: %w", ErrCorrupt)
+	}
+	return r, nil
+}
+
+// copyFromItem builds the copy an incoming item contributes. The item has
+// been normalised by SaveFetch.
+func copyFromItem(it *news.Item) copyRec {
+	return copyRec{
+		Source: it.Source, Key: it.Key, GUID: it.GUID, Link: it.Link,
+		Title: it.Title, Summary: it.Summary, Content: it.Content,
+		Authors: slices.Clone(it.Authors), Categories: slices.Clone(it.Categories),
+		Language: it.Language, Published: it.Published, Hash: it.Hash,
+		Tags: slices.Clone(it.Tags), Topics: slices.Clone(it.Topics),
+	}
+}
+
+// view returns the item as copy i presents it.
+func (r *record) view(id uint64, i int) news.Item {
+	c := &r.Copies[i]
+	it := news.Item{
+		ID: id, Source: c.Source, Key: c.Key, GUID: c.GUID, Link: c.Link,
+		Title: c.Title, Summary: c.Summary, Content: c.Content,
+		Authors: slices.Clone(c.Authors), Categories: slices.Clone(c.Categories),
+		Language: c.Language, Published: c.Published, Updated: r.Updated,
+		FirstSeen: r.FirstSeen, Hash: c.Hash,
+		Tags: r.tags(), Topics: r.topics(),
+		Copies: make([]news.Copy, len(r.Copies)),
+	}
+	for j := range r.Copies {
+		cj := &r.Copies[j]
+		it.Copies[j] = news.Copy{Source: cj.Source, Key: cj.Key, Link: cj.Link, Title: cj.Title, Published: cj.Published}
+	}
+	return it
+}
+
+// shown returns the item as its shown copy presents it.
+func (r *record) shown(id uint64) news.Item { return r.view(id, 0) }
+
+// firstOf returns the index of source's earliest copy, or -1.
+func (r *record) firstOf(source string) int {
+	for i := range r.Copies {
+		if r.Copies[i].Source == source {
+			return i
+		}
+	}
+	return -1
+}
+
+// find returns the index of copy (source, key), or -1.
+func (r *record) find(source, key string) int {
+	for i := range r.Copies {
+		if r.Copies[i].Source == source && r.Copies[i].Key == key {
+			return i
+		}
+	}
+	return -1
+}
+
+// hasLink reports whether a copy has link.
+func (r *record) hasLink(link string) bool {
+	for i := range r.Copies {
+		if r.Copies[i].Link == link {
+			return true
+		}
+	}
+	return false
+}
+
+func (r *record) tags() []string {
+	var out []string
+	for i := range r.Copies {
+		out = union(out, r.Copies[i].Tags)
+	}
+	return out
+}
+
+// topics returns the sorted union of the copies' topics.
+func (r *record) topics() []string {
+	var out []string
+	for i := range r.Copies {
+		out = union(out, r.Copies[i].Topics)
+	}
+	slices.Sort(out)
+	return out
+}
+
+// cleanTopics returns topic ids deduplicated, without "", sorted.
+func cleanTopics(in []string) []string {
+	out := cleanList(in)
+	slices.Sort(out)
+	return out
+}
+
+// insert adds c after every copy published at or before it and returns its
+// index.
+func (r *record) insert(c copyRec) int {
+	i := len(r.Copies)
+	for i > 0 && r.Copies[i-1].Published.After(c.Published) {
+		i--
+	}
+	r.Copies = slices.Insert(r.Copies, i, c)
+	return i
+}
+
+// remove deletes copy i.
+func (r *record) remove(i int) { r.Copies = slices.Delete(r.Copies, i, i+1) }
+
+// union appends to a the strings of b that a lacks, keeping order.
+func union(a, b []string) []string {
+	for _, s := range b {
+		if !slices.Contains(a, s) {
+			a = append(a, s)
+		}
+	}
+	return a
+}
+
+// cleanList drops empty and repeated strings, keeping first occurrences.
+func cleanList(in []string) []string {
+	var out []string
+	for _, s := range in {
+		s = strings.ToValidUTF8(s, "\uFFFD")
+		if s != "" && !slices.Contains(out, s) {
+			out = append(out, s)
+		}
+	}
+	return out
+}
+
+// ientry is one index entry: which bucket, which key.
+type ientry struct {
+	kind IndexKind
+	name string
+	key  string // ikey bytes
+}
+
+// entries returns the index entries record r with ID id must have.
+func (r *record) entries(id uint64) []ientry {
+	if r == nil || len(r.Copies) == 0 {
+		return nil
+	}
+	shownKey := string(ikey(r.Copies[0].Published, id))
+	out := []ientry{{kind: IndexAll, key: shownKey}}
+	for i := range r.Copies {
+		s := r.Copies[i].Source
+		if r.firstOf(s) == i {
+			out = append(out, ientry{kind: IndexSource, name: s, key: string(ikey(r.Copies[i].Published, id))})
+		}
+	}
+	for _, t := range r.topics() {
+		out = append(out, ientry{kind: IndexTopic, name: t, key: shownKey})
+	}
+	return out
+}

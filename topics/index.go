@@ -1,0 +1,197 @@
+package topics
+
+import (
+	"bytes"
+	"cmp"
+	"slices"
+	"strings"
+
+	"github.com/aggregatord/aggregatord/news"
+	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Doc is a news item prepared for matching: its title and its text
+// (summary and content, HTML removed) tokenised once, its source names and
+// tags. Any number of queries can then be evaluated on it with lookups
+// only. A Doc is read-only once built and safe for concurrent use.
+type Doc struct {
+	title, body field
+	sources     []string // Item.Source and the source of every copy
+	tags        []string
+}
+
+// field is one searchable field: its text and a sorted index of its words.
+type field struct {
+	text    string  // NFKC text; hits point into it
+	entries []entry // sorted by term, then position
+}
+
+// entry is one word (or Alt form) of a field.
+type entry struct {
+	term, cased string
+	pos         int32
+	s0, s1      int32 // the surface, text[s0:s1]
+}
+
+func cmpEntry(a, b entry) int {
+	if c := strings.Compare(a.term, b.term); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.pos, b.pos)
+}
+
+// NewDoc prepares it for matching. The item is read, not kept: a Doc
+// reflects the item as it was when NewDoc was called. Only the first MiB
+// of the title and of the text is searched.
+func NewDoc(it *news.Item) *Doc {
+	var b docBuilder
+	d := &Doc{}
+	b.build(d, it)
+	return d
+}
+
+// docBuilder holds the scratch buffers used to build Docs; reusing one
+// (as Tagger.Tag does) makes building cheap. Not safe for concurrent use.
+type docBuilder struct {
+	tz   tokenizer
+	text []byte
+}
+
+// build fills d from it, reusing d's slices.
+func (b *docBuilder) build(d *Doc, it *news.Item) {
+	b.field(&d.title, it.Title)
+
+	b.text = b.text[:0]
+	summary, content := strings.TrimSpace(it.Summary), strings.TrimSpace(it.Content)
+	if content != "" {
+		b.text = appendText(b.text, content)
+	}
+	if summary != "" && summary != content {
+		n := len(b.text)
+		b.text = append(b.text, "\u2029"...)
+		b.text = appendText(b.text, summary)
+		// A summary that is an excerpt of the content adds nothing.
+		if s := bytes.TrimSpace(b.text[n+len("\u2029"):]); len(s) == 0 || bytes.Contains(b.text[:n], s) {
+			b.text = b.text[:n]
+		}
+	}
+	b.field(&d.body, string(b.text))
+
+	d.sources = append(d.sources[:0], it.Source)
+	for _, c := range it.Copies {
+		if c.Source != it.Source {
+			d.sources = append(d.sources, c.Source)
+		}
+	}
+	d.tags = append(d.tags[:0], it.Tags...)
+}
+
+// field tokenises text into f.
+func (b *docBuilder) field(f *field, text string) {
+	text = norm.NFKC.String(text)
+	tz := &b.tz
+	tz.reset()
+	tz.run(text)
+	text = tz.text
+	buf := string(tz.buf)
+	f.text = text
+	f.entries = slices.Grow(f.entries[:0], len(tz.toks))
+	for _, t := range tz.toks {
+		f.entries = append(f.entries, entry{
+			term:  t.term.in(text, buf),
+			cased: t.cased.in(text, buf),
+			pos:   t.pos,
+			s0:    t.surf.off,
+			s1:    t.surf.off + t.surf.n,
+		})
+	}
+	slices.SortFunc(f.entries, cmpEntry)
+}
+
+// appendText appends the text of the HTML fragment s to b: entities
+// decoded, tags removed, the contents of script and style elements left
+// out, and a paragraph separator (U+2029, a phrase boundary) for each block
+// element and line break.
+func appendText(b []byte, s string) []byte {
+	if !strings.ContainsAny(s, "<&") {
+		return append(b, s...)
+	}
+	if !strings.Contains(s, "<") {
+		return append(b, html.UnescapeString(s)...)
+	}
+	z := html.NewTokenizer(strings.NewReader(s))
+	skip := 0
+	for {
+		tt := z.Next()
+		switch tt {
+		case html.ErrorToken:
+			return b
+		case html.TextToken:
+			if skip == 0 {
+				b = append(b, z.Text()...)
+			}
+		case html.StartTagToken, html.EndTagToken, html.SelfClosingTagToken:
+			name, _ := z.TagName()
+			a := atom.Lookup(name)
+			switch a {
+			case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Textarea, atom.Title:
+				if tt == html.StartTagToken {
+					skip++
+				} else if tt == html.EndTagToken && skip > 0 {
+					skip--
+				}
+			default:
+				if isBlock(a) {
+					b = append(b, "\u2029"...)
+				} else if a == atom.Img || a == atom.Wbr {
+					b = append(b, ' ')
+				}
+			}
+		}
+	}
+}
+
+// isBlock reports whether the element a ends a paragraph of text.
+func isBlock(a atom.Atom) bool {
+	switch a {
+	case atom.P, atom.Br, atom.Div, atom.Li, atom.Ul, atom.Ol, atom.Dl, atom.Dt, atom.Dd,
+		atom.H1, atom.H2, atom.H3, atom.H4, atom.H5, atom.H6, atom.Blockquote, atom.Pre,
+		atom.Table, atom.Tr, atom.Td, atom.Th, atom.Thead, atom.Tbody, atom.Tfoot, atom.Caption,
+		atom.Section, atom.Article, atom.Aside, atom.Header, atom.Footer, atom.Nav,
+		atom.Figure, atom.Figcaption, atom.Hr, atom.Address, atom.Main, atom.Details, atom.Summary:
+		return true
+	}
+	return false
+}
+
+// lowerBound returns the index of the first entry whose term is not less
+// than term.
+func lowerBound(es []entry, term string) int {
+	lo, hi := 0, len(es)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if es[m].term < term {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}
+
+// lowerBoundPos returns the index of the first entry not less than
+// (term, pos).
+func lowerBoundPos(es []entry, term string, pos int32) int {
+	lo, hi := 0, len(es)
+	for lo < hi {
+		m := int(uint(lo+hi) >> 1)
+		if c := strings.Compare(es[m].term, term); c < 0 || c == 0 && es[m].pos < pos {
+			lo = m + 1
+		} else {
+			hi = m
+		}
+	}
+	return lo
+}

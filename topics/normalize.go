@@ -1,0 +1,614 @@
+package topics
+
+import (
+	"strings"
+	"unicode"
+	"unicode/utf8"
+
+	"golang.org/x/text/cases"
+	"golang.org/x/text/unicode/norm"
+)
+
+// Token is one word of a text as the matcher sees it. The package
+// documentation ("Normalisation") describes how text is cut into words and
+// how each word is folded.
+type Token struct {
+	// Term is the word normalised and case-folded: what a query word is
+	// compared with ("iran" for "Iran’s").
+	Term string
+	// Cased is the word normalised with its case kept: what a =word is
+	// compared with ("US" for "U.S.", "Erdogan" for "Erdoğan").
+	Cased string
+	// Surface is the word as written, after NFKC ("Iran’s", "U.S.",
+	// "لإيران"); for an Alt token, the whole word or compound it came from.
+	Surface string
+	// Pos is the word's position: 0 for the first word, consecutive for
+	// the words that follow one another, the parts of a compound included.
+	// A paragraph break (U+2029) leaves a gap, so phrases do not span it.
+	Pos int
+	// Alt marks another form of the word at Pos — the word without an
+	// Arabic attached prefix, or a compound with its parts joined — which
+	// matches like the word itself but is not a word of its own.
+	Alt bool
+}
+
+// Tokenize cuts text into words and normalises each, in the order of the
+// text, each word followed by its Alt forms. Items are tokenised the same
+// way by NewDoc, and the words of a query by Parse.
+func Tokenize(text string) []Token {
+	text = norm.NFKC.String(text)
+	var tz tokenizer
+	tz.run(text)
+	buf := string(tz.buf)
+	out := make([]Token, len(tz.toks))
+	for i, t := range tz.toks {
+		out[i] = Token{
+			Term:    t.term.in(text, buf),
+			Cased:   t.cased.in(text, buf),
+			Surface: t.surf.in(text, buf),
+			Pos:     int(t.pos),
+			Alt:     t.alt,
+		}
+	}
+	return out
+}
+
+// maxText is the most bytes of one field that are tokenised; an item's
+// text beyond it is not searched. It keeps positions within int32 and the
+// work per item bounded.
+const maxText = 1 << 20
+
+// minStem is the fewest letters an Arabic word must keep when an attached
+// prefix is stripped from it.
+const minStem = 3
+
+// ref locates a string in the tokenised text or in the tokenizer's buffer
+// of normalised forms, so that tokenising allocates no string per word.
+type ref struct {
+	off, n int32
+	buf    bool
+}
+
+func (r ref) in(text, buf string) string {
+	if r.buf {
+		return buf[r.off : r.off+r.n]
+	}
+	return text[r.off : r.off+r.n]
+}
+
+// rawTok is a Token whose strings are refs.
+type rawTok struct {
+	term, cased, surf ref
+	pos               int32
+	alt               bool
+}
+
+// tokenizer holds the buffers of one tokenisation; reusing a tokenizer
+// (reset) reuses them. It is not safe for concurrent use.
+type tokenizer struct {
+	text  string
+	buf   []byte
+	toks  []rawTok
+	parts []int // indexes in toks of the parts of the current compound
+	caser cases.Caser
+	fold  bool // caser is set
+}
+
+func (tz *tokenizer) reset() {
+	tz.text = ""
+	tz.buf = tz.buf[:0]
+	tz.toks = tz.toks[:0]
+	tz.parts = tz.parts[:0]
+}
+
+// appendRef appends the string at r to the buffer.
+func (tz *tokenizer) appendRef(r ref) {
+	if r.buf {
+		tz.buf = append(tz.buf, tz.buf[r.off:r.off+r.n]...)
+		return
+	}
+	tz.buf = append(tz.buf, tz.text[r.off:r.off+r.n]...)
+}
+
+func (tz *tokenizer) bufRef(start int) ref {
+	return ref{off: int32(start), n: int32(len(tz.buf) - start), buf: true}
+}
+
+func textRef(start, end int) ref {
+	return ref{off: int32(start), n: int32(end - start)}
+}
+
+// run tokenises text, which must be in NFKC form, appending to tz.toks
+// with positions from 0. Only the first maxText bytes are read.
+func (tz *tokenizer) run(text string) {
+	if len(text) > maxText {
+		n := maxText
+		for n > 0 && !utf8.RuneStart(text[n]) {
+			n--
+		}
+		text = text[:n]
+	}
+	tz.text = text
+	pos := 0
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			if isASCIIAlnum(c) {
+				i, pos = tz.compound(i, pos)
+			} else {
+				i++
+			}
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == '\u2029': // paragraph separator: a gap in positions
+			pos++
+			i += size
+		case isWordStart(r):
+			i, pos = tz.compound(i, pos)
+		default:
+			i += size
+		}
+	}
+}
+
+// compound reads the word or hyphenated compound starting at i, emits its
+// parts at consecutive positions from pos, and returns the index after it
+// and the next free position.
+func (tz *tokenizer) compound(i, pos int) (int, int) {
+	text := tz.text
+	start := i
+	tz.parts = tz.parts[:0]
+	end := i
+	for {
+		normEnd, surfEnd := tz.scanPart(i)
+		term, cased := tz.normalize(text[i:normEnd], i)
+		if term.n > 0 {
+			tz.parts = append(tz.parts, len(tz.toks))
+			tz.toks = append(tz.toks, rawTok{term: term, cased: cased, surf: textRef(i, surfEnd), pos: int32(pos)})
+			tz.arabicForms(len(tz.toks) - 1)
+			pos++
+		}
+		i, end = surfEnd, surfEnd
+		if i < len(text) {
+			r, size := utf8.DecodeRuneInString(text[i:])
+			if isJoiner(r) && i+size < len(text) {
+				if r2, _ := utf8.DecodeRuneInString(text[i+size:]); isWordStart(r2) {
+					i += size
+					continue
+				}
+			}
+		}
+		break
+	}
+	if len(tz.parts) > 1 {
+		tz.joined(start, end)
+	}
+	return end, pos
+}
+
+// joined emits the compound's parts joined as one Alt word at the position
+// of the first part.
+func (tz *tokenizer) joined(start, end int) {
+	tstart := len(tz.buf)
+	same := true
+	for _, k := range tz.parts {
+		t := tz.toks[k]
+		same = same && t.cased == t.term
+		tz.appendRef(t.term)
+	}
+	term := tz.bufRef(tstart)
+	cased := term
+	if !same {
+		cstart := len(tz.buf)
+		for _, k := range tz.parts {
+			tz.appendRef(tz.toks[k].cased)
+		}
+		cased = tz.bufRef(cstart)
+	}
+	first := tz.toks[tz.parts[0]]
+	tz.toks = append(tz.toks, rawTok{term: term, cased: cased, surf: textRef(start, end), pos: first.pos, alt: true})
+}
+
+// arabicPrefixes are the attached prefixes stripped from Arabic words, in
+// their normalised spelling, longest first.
+var arabicPrefixes = [...]string{
+	"وبال", "وكال", "فبال", "فكال",
+	"ولل", "فلل", "وال", "فال", "بال", "كال",
+	"لل", "ال", "وب", "وك", "ول", "فب", "فك", "فل",
+	"و", "ف", "ب", "ك", "ل",
+}
+
+// arabicForms emits the Alt forms of toks[k] without each Arabic attached
+// prefix it starts with, keeping at least minStem letters. A prefix ending
+// in لل (ل + ال) also gives the form with ال.
+func (tz *tokenizer) arabicForms(k int) {
+	t := tz.toks[k]
+	if !t.term.buf || t.term.n < 8 || t.cased != t.term {
+		return // 8 bytes: a one-letter prefix and minStem letters
+	}
+	if c := tz.buf[t.term.off]; c != 0xd8 && c != 0xd9 { // U+0600..U+067F
+		return
+	}
+	for _, p := range arabicPrefixes {
+		term := tz.buf[t.term.off : t.term.off+t.term.n]
+		if len(term) <= len(p) || string(term[:len(p)]) != p {
+			continue
+		}
+		rest := term[len(p):]
+		if utf8.RuneCount(rest) < minStem {
+			continue
+		}
+		n := int32(len(p))
+		at := ref{off: t.term.off + n, n: t.term.n - n, buf: true}
+		tz.toks = append(tz.toks, rawTok{term: at, cased: at, surf: t.surf, pos: t.pos, alt: true})
+		if strings.HasSuffix(p, "لل") {
+			s := len(tz.buf)
+			tz.buf = append(tz.buf, "ال"...)
+			tz.appendRef(at)
+			at = tz.bufRef(s)
+			tz.toks = append(tz.toks, rawTok{term: at, cased: at, surf: t.surf, pos: t.pos, alt: true})
+		}
+	}
+}
+
+// scanPart finds the end of the word part starting at i (a word start).
+// normEnd is where the part's letters end and surfEnd where its surface
+// ends: they differ when a possessive 's follows.
+func (tz *tokenizer) scanPart(i int) (normEnd, surfEnd int) {
+	text := tz.text
+	if j := abbrevEnd(text, i); j > 0 {
+		if k := possessiveEnd(text, j); k > 0 {
+			return j, k
+		}
+		return j, j
+	}
+	j := i
+	prevLetter, prevDigit := false, false
+	for j < len(text) {
+		c := text[j]
+		if c < utf8.RuneSelf && isASCIIAlnum(c) {
+			prevDigit = c <= '9'
+			prevLetter = !prevDigit
+			j++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(text[j:])
+		switch {
+		case isApostrophe(r):
+			if !prevLetter && !prevDigit {
+				return j, j
+			}
+			if k := possessiveEnd(text, j); k > 0 {
+				return j, k
+			}
+			if !prevLetter || !isLetterAt(text, j+size) {
+				return j, j
+			}
+		case isWordRune(r):
+			prevDigit = unicode.IsDigit(r)
+			prevLetter = !prevDigit
+		case r == '.' || r == ',' || r == '\u066b' || r == '\u066c':
+			if !prevDigit || !isDigitAt(text, j+size) {
+				return j, j
+			}
+		case isIgnorable(r):
+			if !isWordRuneAt(text, j+size) {
+				return j, j
+			}
+		default:
+			return j, j
+		}
+		j += size
+	}
+	return j, j
+}
+
+// abbrevEnd returns the end of a dotted abbreviation of single letters
+// starting at i ("U.S.", "U.K", "U.S.A."), or -1 if there is none there.
+func abbrevEnd(text string, i int) int {
+	j, n := i, 0
+	for j < len(text) {
+		r, size := utf8.DecodeRuneInString(text[j:])
+		if !unicode.IsLetter(r) {
+			break
+		}
+		k := j + size
+		if k < len(text) && text[k] == '.' {
+			n++
+			j = k + 1
+			continue
+		}
+		if n >= 1 && !isWordRuneAt(text, k) {
+			n++
+			j = k
+		}
+		break
+	}
+	if n < 2 || isWordRuneAt(text, j) {
+		return -1
+	}
+	return j
+}
+
+// possessiveEnd returns the index after an English possessive 's whose
+// apostrophe is at j, or -1 if text[j:] does not start one.
+func possessiveEnd(text string, j int) int {
+	r, size := utf8.DecodeRuneInString(text[j:])
+	if !isApostrophe(r) {
+		return -1
+	}
+	k := j + size
+	if k >= len(text) || (text[k] != 's' && text[k] != 'S') {
+		return -1
+	}
+	if isWordRuneAt(text, k+1) {
+		return -1
+	}
+	return k + 1
+}
+
+// normalize appends the cased and the folded form of the part s (which is
+// at text offset off) to the buffer and returns them; term.n == 0 when the
+// part has no letters or digits left.
+func (tz *tokenizer) normalize(s string, off int) (term, cased ref) {
+	clean, upper := true, false
+	for k := 0; k < len(s); k++ {
+		c := s[k]
+		if c >= utf8.RuneSelf || !isASCIIAlnum(c) {
+			clean = false
+			break
+		}
+		if 'A' <= c && c <= 'Z' {
+			upper = true
+		}
+	}
+	if clean {
+		cased = textRef(off, off+len(s))
+		if !upper {
+			return cased, cased
+		}
+		start := len(tz.buf)
+		for k := 0; k < len(s); k++ {
+			tz.buf = append(tz.buf, lowerASCII(s[k]))
+		}
+		return tz.bufRef(start), cased
+	}
+
+	start := len(tz.buf)
+	tz.appendNorm(s)
+	cased = tz.bufRef(start)
+	if cased.n == 0 {
+		return ref{}, ref{}
+	}
+	return tz.foldCase(cased), cased
+}
+
+// appendNorm appends s with every rule but case folding applied.
+func (tz *tokenizer) appendNorm(s string) {
+	prevDigit := false
+	for k := 0; k < len(s); {
+		c := s[k]
+		if c < utf8.RuneSelf {
+			switch {
+			case isASCIIAlnum(c):
+				tz.buf = append(tz.buf, c)
+				prevDigit = c <= '9'
+			case c == '.' || c == ',':
+				if prevDigit && isDigitAt(s, k+1) {
+					tz.buf = append(tz.buf, c)
+				}
+				prevDigit = false
+			}
+			k++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[k:])
+		if m, ok := foldRune(r); ok {
+			if m == '.' || m == ',' {
+				if prevDigit && isDigitAt(s, k+size) {
+					tz.buf = append(tz.buf, byte(m))
+				}
+				prevDigit = false
+			} else if m != 0 {
+				tz.buf = utf8.AppendRune(tz.buf, m)
+				prevDigit = '0' <= m && m <= '9'
+			}
+			k += size
+			continue
+		}
+		if dropRune(r) {
+			k += size
+			continue
+		}
+		prevDigit = unicode.IsDigit(r)
+		if r < 0xac00 || r > 0xd7a3 { // Hangul syllables stay composed
+			if d := norm.NFD.PropertiesString(s[k:]).Decomposition(); d != nil {
+				for j := 0; j < len(d); {
+					dr, ds := utf8.DecodeRune(d[j:])
+					j += ds
+					if m, ok := foldRune(dr); ok {
+						if m != 0 && m != '.' && m != ',' {
+							tz.buf = utf8.AppendRune(tz.buf, m)
+						}
+						continue
+					}
+					if !dropRune(dr) {
+						tz.buf = utf8.AppendRune(tz.buf, dr)
+					}
+				}
+				k += size
+				continue
+			}
+		}
+		tz.buf = utf8.AppendRune(tz.buf, r)
+		k += size
+	}
+}
+
+// foldCase returns the case-folded form of the buffered string at cased,
+// which is cased itself when folding changes nothing.
+func (tz *tokenizer) foldCase(cased ref) ref {
+	b := tz.buf[cased.off : cased.off+cased.n]
+	upper, other := false, false
+	for k := 0; k < len(b); {
+		c := b[k]
+		if c < utf8.RuneSelf {
+			if 'A' <= c && c <= 'Z' {
+				upper = true
+			}
+			k++
+			continue
+		}
+		r, size := utf8.DecodeRune(b[k:])
+		if unicode.SimpleFold(r) != r {
+			other = true
+			break
+		}
+		k += size
+	}
+	if !upper && !other {
+		return cased
+	}
+	start := len(tz.buf)
+	if !other {
+		for k := int32(0); k < cased.n; k++ {
+			tz.buf = append(tz.buf, lowerASCII(tz.buf[cased.off+k]))
+		}
+		return tz.bufRef(start)
+	}
+	if !tz.fold {
+		tz.caser = cases.Fold()
+		tz.fold = true
+	}
+	folded := tz.caser.String(string(b))
+	tz.appendNorm(folded)
+	return tz.bufRef(start)
+}
+
+// foldRune maps the runes the normalisation replaces or removes: it
+// returns the replacement (0 to remove the rune) and true, or false when
+// r is kept as it is (subject to decomposition).
+func foldRune(r rune) (rune, bool) {
+	switch {
+	case r >= 0x0660 && r <= 0x0669: // Arabic-Indic digits
+		return '0' + r - 0x0660, true
+	case r >= 0x06f0 && r <= 0x06f9: // Extended Arabic-Indic (Persian) digits
+		return '0' + r - 0x06f0, true
+	case r >= 0x064b && r <= 0x065f, r == 0x0670, r == 0x0640: // tashkeel, superscript alef, tatweel
+		return 0, true
+	}
+	switch r {
+	case 'آ', 'أ', 'إ', 'ٱ', 'ٲ', 'ٳ':
+		return 'ا', true
+	case 'ؤ':
+		return 'و', true
+	case 'ئ', 'ى', 'ی':
+		return 'ي', true
+	case 'ک', 'ڪ':
+		return 'ك', true
+	case 'ة', 'ھ', 'ہ', 'ۀ', 'ۂ', 'ە':
+		return 'ه', true
+	case '\u066b': // Arabic decimal separator
+		return '.', true
+	case '\u066c': // Arabic thousands separator
+		return ',', true
+	case 'ı':
+		return 'i', true
+	case 'ł':
+		return 'l', true
+	case 'Ł':
+		return 'L', true
+	case 'ø':
+		return 'o', true
+	case 'Ø':
+		return 'O', true
+	case 'đ', 'ð':
+		return 'd', true
+	case 'Đ', 'Ð':
+		return 'D', true
+	case 'ħ':
+		return 'h', true
+	case 'Ħ':
+		return 'H', true
+	case '\u2019', '\u2018', '\u02bc', '\u02bb', '\u02be', '\u02bf', '\u02b9', '\u00b4':
+		return 0, true // apostrophes and transliteration marks for ʿayn and hamza
+	}
+	return 0, false
+}
+
+// dropRune reports whether r is removed from words: combining marks that do
+// not take space, enclosing marks and invisible format characters.
+func dropRune(r rune) bool {
+	return unicode.Is(unicode.Mn, r) || unicode.Is(unicode.Me, r) || unicode.Is(unicode.Cf, r)
+}
+
+func isASCIIAlnum(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+}
+
+func lowerASCII(c byte) byte {
+	if 'A' <= c && c <= 'Z' {
+		return c + 'a' - 'A'
+	}
+	return c
+}
+
+// isWordStart reports whether a word may start with r.
+func isWordStart(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isASCIIAlnum(byte(r))
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r)
+}
+
+// isWordRune reports whether r continues a word.
+func isWordRune(r rune) bool {
+	if r < utf8.RuneSelf {
+		return isASCIIAlnum(byte(r))
+	}
+	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
+}
+
+// isApostrophe reports whether r is read as an apostrophe inside a word.
+func isApostrophe(r rune) bool {
+	return r == '\'' || r == '\u2019' || r == '\u2018' || r == '\u02bc'
+}
+
+// isJoiner reports whether r joins the parts of a compound: hyphens and
+// the zero-width non-joiner.
+func isJoiner(r rune) bool {
+	return r == '-' || r == '\u2010' || r == '\u2011' || r == '\u200c'
+}
+
+// isIgnorable reports whether r is an invisible character that neither
+// ends a word nor belongs to it (zero-width joiner, soft hyphen, marks of
+// direction...).
+func isIgnorable(r rune) bool {
+	return r != '\u200c' && unicode.Is(unicode.Cf, r)
+}
+
+func isWordRuneAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return isWordRune(r) && !isApostrophe(r)
+}
+
+func isLetterAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsLetter(r) && !isApostrophe(r)
+}
+
+func isDigitAt(s string, i int) bool {
+	if i >= len(s) {
+		return false
+	}
+	r, _ := utf8.DecodeRuneInString(s[i:])
+	return unicode.IsDigit(r)
+}
