@@ -57,15 +57,19 @@
 // accepts, resolved against the feed URL.
 //
 // Dates: Published is the entry's published date, else its updated date,
-// else Now; Updated is its updated date, else Published. Dates that gofeed
-// cannot read are retried with ParseDate. A date later than Now is set to
+// else Now; Updated is its updated date, else Published (and never
+// earlier). Dates that gofeed cannot read, and dates whose zone is an
+// abbreviation (gofeed reads some, such as IRST, as UTC), are read with
+// ParseDate. A date later than Now is set to
 // Now (feeds with clocks or time zones set wrong are common), so Published
 // is never later than FirstSeen. All times are in UTC.
 //
 // # Caveats
 //
-//   - Atom text constructs of type "text" are treated as HTML, like RSS
-//     descriptions: literal tags in such text are removed, not shown.
+//   - RSS descriptions and Atom summaries are treated as HTML whatever
+//     they declare (gofeed does not keep an Atom summary's type): literal
+//     tags in plain text are removed, not shown. Atom content of type
+//     "text" and JSON Feed content_text and summary are escaped as text.
 //   - Size caps (MaxTitleBytes, MaxHTMLBytes, MaxItems) cut silently; the
 //     cut is at a UTF-8 boundary, and HTML stays well-formed.
 //   - Entity declarations in a DTD are never expanded and external entities

@@ -108,7 +108,12 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 	if o.Client != nil {
 		c = *o.Client
 	} else {
-		t := http.DefaultTransport.(*http.Transport).Clone()
+		t, ok := http.DefaultTransport.(*http.Transport)
+		if ok {
+			t = t.Clone()
+		} else {
+			t = &http.Transport{Proxy: http.ProxyFromEnvironment, ForceAttemptHTTP2: true}
+		}
 		t.DisableCompression = true // Fetch asks for gzip and decodes it itself
 		t.ResponseHeaderTimeout = f.timeout
 		c.Transport = t

@@ -72,7 +72,7 @@ func newPolicy() *bluemonday.Policy {
 	p.RequireParseableURLs(true)
 	p.RequireNoFollowOnLinks(true)
 	p.RequireNoReferrerOnLinks(true)
-	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^` + LinkRel + `$`)).OnElements("a", "area")
+	p.AllowAttrs("rel").Matching(regexp.MustCompile(`^`+LinkRel+`$`)).OnElements("a", "area")
 	p.AllowAttrs("srcset").Matching(srcsetPattern).OnElements("img")
 	return p
 }
@@ -130,9 +130,10 @@ func prepare(s string, base *url.URL) string {
 	ctx := &html.Node{Type: html.ElementNode, Data: "div", DataAtom: atom.Div}
 	nodes, err := html.ParseFragment(strings.NewReader(s), ctx)
 	if err != nil {
-		// The parser only fails on reader errors, which a strings.Reader
-		// never returns; fall back to escaping everything.
-		return html.EscapeString(s)
+		// The parser refuses documents nested deeper than 512 elements
+		// (it cannot fail on reading a string). Such a fragment is hostile
+		// or broken: keep its text only.
+		return html.EscapeString(Text(s))
 	}
 	var b strings.Builder
 	b.Grow(len(s) + len(s)/8)

@@ -76,7 +76,7 @@ func runOps(t *testing.T, data []byte) {
 }
 
 func TestRandomOps(t *testing.T) {
-	for seed := range uint64(300) {
+	for seed := range uint64(8) {
 		t.Run(fmt.Sprint(seed), func(t *testing.T) {
 			r := rand.New(rand.NewPCG(seed, 42))
 			data := make([]byte, 4*60)
