@@ -80,6 +80,7 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 			MaxBodyBytes: cfg.Fetch.MaxBodyBytes,
 		}),
 		Store:  st,
+		Policy: policy(cfg),
 		Logger: o.Logger,
 	})
 	d.sched = scheduler.New(scheduler.Options{
@@ -144,6 +145,7 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 	if err := d.sched.Reload(cfg); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
+	d.ingester.SetPolicy(policy(cfg))
 	d.public.SetSite(site(cfg))
 	d.admin.SetSources(cfg.Sources)
 	d.mu.Lock()
@@ -263,6 +265,11 @@ func (d *Daemon) prune(ctx context.Context) {
 		return
 	}
 	d.log.Info("pruned", slog.Int("items", n))
+}
+
+// policy is the ingest policy of cfg.
+func policy(cfg *config.Config) ingest.Policy {
+	return ingest.Policy{Retention: cfg.Storage.Retention}
 }
 
 // site describes cfg to the publisher.

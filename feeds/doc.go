@@ -49,8 +49,8 @@
 //
 // Key: the entry's GUID/id, else its canonical link, else "sha256:" and the
 // hex SHA-256 of its raw title, a NUL byte, and its raw content (or
-// summary). A GUID longer than MaxKeyBytes is replaced in the Key (not in
-// GUID) by "sha256:" and its hash.
+// summary). A GUID or link longer than MaxKeyBytes is replaced in the Key
+// (not in GUID or Link) by "sha256:" and its hash.
 //
 // Link: the first of the entry's link, its other links, and (RSS only) a
 // GUID that is a permalink (isPermaLink not "false") that CanonicalURL

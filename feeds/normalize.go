@@ -39,7 +39,7 @@ var trackingParams = map[string]bool{
 // when the result is not an absolute http or https URL with a host.
 // CanonicalURL is idempotent.
 func CanonicalURL(raw, base string) (string, bool) {
-	raw = strings.TrimSpace(raw)
+	raw = strings.Trim(raw, asciiSpace)
 	if raw == "" {
 		return "", false
 	}
@@ -48,7 +48,7 @@ func CanonicalURL(raw, base string) (string, bool) {
 		return "", false
 	}
 	if !u.IsAbs() {
-		b, err := url.Parse(strings.TrimSpace(base))
+		b, err := url.Parse(strings.Trim(base, asciiSpace))
 		if err != nil || !b.IsAbs() {
 			return "", false
 		}
@@ -87,7 +87,9 @@ func CanonicalURL(raw, base string) (string, bool) {
 	u.Host = host
 	u.Fragment, u.RawFragment = "", ""
 	u.ForceQuery = false
-	u.RawQuery = stripTracking(u.RawQuery)
+	// A raw space survives parsing in a query; escape it as a browser
+	// would, so that the result has no space to trim.
+	u.RawQuery = strings.ReplaceAll(stripTracking(u.RawQuery), " ", "%20")
 	if u.Path == "" {
 		u.Path, u.RawPath = "/", ""
 	}
@@ -99,6 +101,10 @@ func CanonicalURL(raw, base string) (string, bool) {
 	}
 	return out, true
 }
+
+// asciiSpace is what CanonicalURL trims from its input: the whitespace
+// that surrounds URLs in feeds.
+const asciiSpace = " \t\r\n\f"
 
 // canonicalHost lower-cases an ASCII host and converts an internationalised
 // one to its lower-case ASCII (punycode) form, so that both spellings of a
@@ -234,10 +240,8 @@ func normalizeItem(gi *gofeed.Item, c itemContext) news.Item {
 
 	// Key: GUID, else link, else a hash of title and content.
 	switch {
-	case it.GUID != "" && len(it.GUID) <= MaxKeyBytes:
-		it.Key = it.GUID
 	case it.GUID != "":
-		it.Key = "sha256:" + hashHex(it.GUID)
+		it.Key = it.GUID
 	case it.Link != "":
 		it.Key = it.Link
 	default:
@@ -246,6 +250,9 @@ func normalizeItem(gi *gofeed.Item, c itemContext) news.Item {
 			body = rawSummary
 		}
 		it.Key = "sha256:" + hashHex(rawTitle, "\x00", body)
+	}
+	if len(it.Key) > MaxKeyBytes {
+		it.Key = "sha256:" + hashHex(it.Key)
 	}
 
 	base := it.Link

@@ -44,6 +44,8 @@ func TestCanonicalURL(t *testing.T) {
 		{"https://xn--4gbrim.example/", "", "https://xn--4gbrim.example/", true},
 		{"http://my_host.example/", "", "http://my_host.example/", true},
 		{"  https://example.com/a  ", "", "https://example.com/a", true},
+		{"http://0? #", "", "http://0/?%20", true},
+		{"https://example.com/a b?q=a b", "", "https://example.com/a%20b?q=a%20b", true},
 		// relative
 		{"/story/1?utm_source=x", "https://Example.com/feed.xml", "https://example.com/story/1", true},
 		{"story/1", "https://example.com/news/feed.xml", "https://example.com/news/story/1", true},
@@ -147,6 +149,8 @@ func TestNormalizeKeysAndLinks(t *testing.T) {
 		{"ftp link dropped", `<link>ftp://example.com/x</link>` + title, "sha256:" + hashHex("Same title", "\x00", "Same body"), "", ""},
 		{"hash key", title, "sha256:" + hashHex("Same title", "\x00", "Same body"), "", ""},
 		{"hash key prefers content", title + `<content:encoded>Full</content:encoded>`, "sha256:" + hashHex("Same title", "\x00", "Full"), "", ""},
+		{"long link hashed", "<link>https://example.com/" + strings.Repeat("p", MaxKeyBytes) + "</link>",
+			"sha256:" + hashHex("https://example.com/"+strings.Repeat("p", MaxKeyBytes)), "", "https://example.com/" + strings.Repeat("p", MaxKeyBytes)},
 		{"long guid hashed", "<guid>" + strings.Repeat("g", MaxKeyBytes+1) + "</guid>", "sha256:" + hashHex(strings.Repeat("g", MaxKeyBytes+1)), strings.Repeat("g", MaxKeyBytes+1), ""},
 	}
 	for _, tt := range tests {

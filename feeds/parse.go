@@ -26,8 +26,8 @@ const (
 	// MaxItems caps the items taken from one feed: the first MaxItems in
 	// document order (feeds list their newest first).
 	MaxItems = 10000
-	// MaxKeyBytes caps Item.Key: a longer GUID is replaced in the Key by
-	// "sha256:" and its hex digest.
+	// MaxKeyBytes caps Item.Key: a longer GUID (or link, when it is the
+	// key) is replaced in the Key by "sha256:" and its hex digest.
 	MaxKeyBytes = 512
 )
 

@@ -16,6 +16,8 @@ import (
 	"fmt"
 	"log/slog"
 	"net/http"
+	"slices"
+	"sync/atomic"
 	"time"
 
 	"github.com/aggregatord/aggregatord/config"
@@ -97,11 +99,22 @@ func (b Backoff) Delay(n int) time.Duration {
 	return min(d, b.Max)
 }
 
+// Policy is the part of an Ingester's configuration that a config reload
+// may change.
+type Policy struct {
+	// Tagger tags items before they are stored; nil tags nothing.
+	Tagger Tagger
+	// Retention drops items published longer ago than this before they are
+	// stored, so an item pruned from the store does not come back as new
+	// while its feed still lists it. 0 keeps everything.
+	Retention time.Duration
+}
+
 // Options configures an Ingester.
 type Options struct {
 	Fetcher Fetcher
 	Store   Store
-	Tagger  Tagger // may be nil
+	Policy  Policy
 	Backoff Backoff
 	Logger  *slog.Logger
 	Now     func() time.Time
@@ -112,7 +125,7 @@ type Options struct {
 type Ingester struct {
 	fetcher Fetcher
 	store   Store
-	tagger  Tagger
+	policy  atomic.Pointer[Policy]
 	backoff Backoff
 	log     *slog.Logger
 	now     func() time.Time
@@ -120,7 +133,8 @@ type Ingester struct {
 
 // New returns an Ingester.
 func New(o Options) *Ingester {
-	in := &Ingester{fetcher: o.Fetcher, store: o.Store, tagger: o.Tagger, backoff: o.Backoff, log: o.Logger, now: o.Now}
+	in := &Ingester{fetcher: o.Fetcher, store: o.Store, backoff: o.Backoff, log: o.Logger, now: o.Now}
+	in.SetPolicy(o.Policy)
 	if in.backoff == (Backoff{}) {
 		in.backoff = DefaultBackoff
 	}
@@ -132,6 +146,10 @@ func New(o Options) *Ingester {
 	}
 	return in
 }
+
+// SetPolicy replaces the tagger and retention for fetches that start from
+// now on. It is safe to call while fetches run.
+func (in *Ingester) SetPolicy(p Policy) { in.policy.Store(&p) }
 
 // Run fetches src once, whatever its backoff says, and stores what it finds.
 // Errors are reported in the Result and in the source's stored state; Run
@@ -184,15 +202,26 @@ func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
 	if err != nil {
 		return in.fail(res, st, err, start)
 	}
-	if in.tagger != nil {
-		for i := range feed.Items {
-			in.tagger.Tag(&feed.Items[i])
-		}
-	}
+	items := in.prepare(feed.Items, start)
 	st.ETag, st.LastModified, st.BodyHash = resp.ETag, resp.LastModified, bodyHash
 	st.FeedTitle, st.FeedLink, st.FeedID = feed.Title, feed.Link, feed.ID
 	res.Status = StatusOK
-	return in.succeed(res, st, feed.Items, start)
+	return in.succeed(res, st, items, start)
+}
+
+// prepare drops items older than the retention and tags the rest, in place.
+func (in *Ingester) prepare(items []news.Item, now time.Time) []news.Item {
+	p := in.policy.Load()
+	if p.Retention > 0 {
+		cutoff := now.Add(-p.Retention)
+		items = slices.DeleteFunc(items, func(it news.Item) bool { return it.Published.Before(cutoff) })
+	}
+	if p.Tagger != nil {
+		for i := range items {
+			p.Tagger.Tag(&items[i])
+		}
+	}
+	return items
 }
 
 // succeed stores items and the state of a successful fetch in one

@@ -262,19 +262,6 @@ func TestReloadAddsSource(t *testing.T) {
 	}
 }
 
-func TestBackoffDelay(t *testing.T) {
-	b := ingest.Backoff{Base: time.Minute, Max: time.Hour}
-	want := []time.Duration{time.Minute, 2 * time.Minute, 4 * time.Minute, 8 * time.Minute, 16 * time.Minute, 32 * time.Minute, time.Hour, time.Hour}
-	for i, w := range want {
-		if got := b.Delay(i + 1); got != w {
-			t.Errorf("Delay(%d) = %v, want %v", i+1, got, w)
-		}
-	}
-	if got := b.Delay(1000); got != time.Hour {
-		t.Errorf("Delay(1000) = %v", got)
-	}
-}
-
 func waitFor(t *testing.T, cond func() bool) {
 	t.Helper()
 	deadline := time.Now().Add(5 * time.Second)

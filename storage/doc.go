@@ -32,11 +32,10 @@ that
 A news.Item returned by the store is a view of one copy: Source, Key, GUID,
 Link, Title, Summary, Content, Authors, Categories, Language, Published and
 Hash come from the copy; ID, FirstSeen and Updated belong to the item; Tags
-are the union over all copies (first appearance first) and Topics their
-sorted union; Copies
-lists every copy, earliest Published first. Everywhere except a source index
-the view is of the shown copy, Copies[0]. In IndexSource(name) it is of that
-source's earliest copy.
+are the union over all copies (first appearance first), Topics their sorted
+union; Copies lists every copy, earliest Published first. Everywhere except
+a source index the view is of the shown copy, Copies[0]. In
+IndexSource(name), and from ItemByKey, it is of that source's copy.
 
 # SaveFetch: the dedupe rules
 
@@ -47,7 +46,10 @@ For each incoming item, in the order given, in one write transaction:
     copy's content is replaced (its Published too, which may reorder the
     copies and so change the shown copy), the item's Updated becomes
     max(incoming Updated, Now) and the item counts as Updated. ID and
-    FirstSeen never change.
+    FirstSeen never change, with one exception: a copy whose Link changes
+    to a link another item holds moves to that item (one canonical link is
+    one item), leaving its old item, which is deleted if it has no copy
+    left.
  2. Link known (another source's item, or this source's under another key):
     a copy is added, placed after every copy with an earlier or equal
     Published, so it becomes the shown copy only when strictly earlier (and
@@ -91,8 +93,8 @@ and GUIDs are made valid UTF-8 before use.
   - Every item has at least one copy; copies are ordered by Published
     (non-decreasing); a (Source, Key) appears once in the store.
   - keys[(s, k)] = id exactly when item id has a copy (s, k).
-  - Every copy with a Link has an entry in links; every entry in links
-    points at an item with a copy of that Link.
+  - links[l] = id exactly when item id has a copy with Link l: all copies
+    of one canonical link are in one item.
   - idx_all holds one entry per item, at Copies[0].Published.
   - idx_source/s holds one entry per item with a copy from s, at the
     Published of the earliest such copy.
@@ -143,8 +145,6 @@ the copy; the item's Topics (and topic index entries) follow.
     Open in the same process is refused too.
   - Times outside what an int64 of nanoseconds can hold (before 1678, after
     2262) are clamped to that range when stored.
-  - A copy whose Link changes (case 1) to a link another item already holds
-    is not merged into that item; both keep existing.
   - Items are deleted by Prune only. An item that a feed still carries after
     Prune removed it comes back as New on the next fetch; callers should drop
     items published before now-retention before SaveFetch.

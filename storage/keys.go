@@ -102,7 +102,7 @@ func (c Cursor) key() ([]byte, error) {
 	if len(c) != base64.RawURLEncoding.EncodedLen(ikeyLen) {
 		return nil, fmt.Errorf("cursor %q: %w", shorten(string(c)), ErrBadCursor)
 	}
-	k, err := base64.RawURLEncoding.DecodeString(string(c))
+	k, err := base64.RawURLEncoding.Strict().DecodeString(string(c))
 	if err != nil || len(k) != ikeyLen {
 		return nil, fmt.Errorf("cursor %q: %w", shorten(string(c)), ErrBadCursor)
 	}

@@ -20,7 +20,9 @@ type SaveResult struct {
 	// of another source's item with the same link, or repeated in the batch.
 	Duplicate int
 	// Changed holds the New and Updated items as stored at commit (each as
-	// its shown copy, with its ID), in the order they were first met.
+	// its shown copy, with its ID), in the order they were first met. An
+	// updated copy that moved to another item (see the package
+	// documentation) is reported as that item.
 	Changed []news.Item
 }
 

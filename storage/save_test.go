@@ -280,6 +280,19 @@ func TestSaveFetchLinkChange(t *testing.T) {
 	if n := s.count(AllIndex()); n != 2 {
 		t.Errorf("%d items, want 2", n)
 	}
+
+	// a's copy now carries b's link: it moves to b's item, and its own
+	// item, left without copies, goes.
+	moved := s.save("a", item("k", "https://example.com/old", "A3", t0.Add(-2*time.Hour)))
+	if moved.Updated != 1 || len(moved.Changed) != 1 {
+		t.Fatalf("%+v, want one update", moved)
+	}
+	got := s.byKey("a", "k")
+	if bItem := s.byKey("b", "kb"); got.ID != bItem.ID || got.ID != moved.Changed[0].ID {
+		t.Errorf("moved copy in item %d, b's item is %d, Changed names %d", got.ID, bItem.ID, moved.Changed[0].ID)
+	}
+	eq(t, "copies", copySources(got), []string{"a/k", "b/kb"})
+	eq(t, "all", keys(s.latest(AllIndex())), []string{"kc", "k"})
 }
 
 func TestSaveFetchNormalises(t *testing.T) {

@@ -1,13 +1,18 @@
 package topics
 
-import ("testing";"fmt"; "github.com/aggregatord/aggregatord/news")
+import ("testing";"fmt";"os";"encoding/csv";"regexp"; "github.com/aggregatord/aggregatord/news")
 
-func TestScratch(t *testing.T) {
-	for _, q := range []string{"a OR b AND c", "a b OR c", "NOT a b", "title:(iran OR =US) -film", "\"us iran*\" source:rudaw tag:\"middle east\"", "US-Iran", "(a OR (b OR c)) AND (d AND e)", "a)", "(a", "()", "a OR", "OR a", "and", "x*y", "i*", "title: x", "src:x", "\"abc", "= US", "-", "# comment\niran # x\n OR iraq"} {
-		qq, err := Parse(q)
-		fmt.Printf("%-40q -> %v | %v\n", q, qq, err)
+func TestScratchCorpus(t *testing.T) {
+	tg := loadExample(t)
+	f, _ := os.Open(corpusCSV)
+	recs, _ := csv.NewReader(f).ReadAll()
+	re := regexp.MustCompile(`(?i)iran|tehran|soleimani|suleimani|hezbollah|houthi|hormuz|khamenei|zarif|irgc|embassy`)
+	for _, r := range recs[1:] {
+		it := &news.Item{Title: r[3], Summary: r[4]}
+		tg.Tag(it)
+		in := false
+		for _, id := range it.Topics { if id == "us-iran" { in = true } }
+		rel := re.MatchString(r[3]+" "+r[4])
+		if in { fmt.Println("TAG ", r[3]) } else if rel { fmt.Println("MISS", r[3]) }
 	}
-	q, _ := Parse(`(=US OR washington) AND (iran* OR ايران) -film`)
-	d := NewDoc(&news.Item{Title: "U.S. warns Iran’s leaders", Summary: "<p>Washington said <b>لإيران</b> the Iranian...</p>"})
-	fmt.Println(q.Explain(d))
 }
