@@ -2,6 +2,41 @@
 // the store, the fetcher and ingester, the scheduler, the public HTTP
 // server (feeds, page, health, metrics) and the admin API. cmd/aggregatord
 // parses flags and signals and calls into it; tests run it in-process.
+//
+// # HTTP servers
+//
+// Both listeners run an http.Server with read-header, read, write and idle
+// timeouts and a header size limit (HTTPLimits; oversized headers answer
+// 431). In front of the routes, every request passes two checks:
+//
+//   - A request line longer than HTTPLimits.MaxURIBytes answers 414.
+//   - The Host header must name this server: the host of [server] base_url,
+//     the host of listen or admin_listen, "localhost", or an IP address of
+//     the socket the request came in on (so 127.0.0.1:PORT, [::1]:PORT and
+//     the machine's own address work). Ports are not compared. Any other
+//     name answers 421 Misdirected Request. This defeats DNS rebinding (a
+//     web page whose own name resolves to 127.0.0.1 cannot read the admin
+//     API or the feeds through a visitor's browser). A reverse proxy in
+//     front must pass the public Host (nginx: proxy_set_header Host $host),
+//     which is base_url's host.
+//
+// The admin API is only ever served on admin_listen; /admin/ on the public
+// listener is 404.
+//
+// # Store health
+//
+// /readyz answers 503 while the scheduler is not running, and while the
+// store cannot write: from the first failed write (a full disk, a file size
+// limit) until a later write succeeds. Feeds keep serving what is stored
+// meanwhile.
+//
+// # Shutdown
+//
+// When Serve's context ends, the listeners stop accepting, fetches in
+// flight are cancelled (a commit already under way completes; a cancelled
+// fetch is not recorded as a failure, so it is redone at the next start),
+// and requests in flight get up to Options.ShutdownTimeout to finish before
+// their connections are closed.
 package daemon
 
 import (
@@ -25,6 +60,7 @@ import (
 	"github.com/aggregatord/aggregatord/publish"
 	"github.com/aggregatord/aggregatord/scheduler"
 	"github.com/aggregatord/aggregatord/storage"
+	"github.com/aggregatord/aggregatord/topics"
 )
 
 // Options configures a Daemon beyond its config file.
@@ -33,8 +69,60 @@ type Options struct {
 	Version string
 	Logger  *slog.Logger
 	// ShutdownTimeout bounds how long Serve waits for requests and fetches
-	// in flight after its context ends; default 15s.
+	// in flight after its context ends; default 15s. Connections still busy
+	// then are closed; fetches still running then make Serve fail.
 	ShutdownTimeout time.Duration
+	// HTTP bounds what clients of both listeners may do; zero fields take
+	// the defaults listed on HTTPLimits.
+	HTTP HTTPLimits
+	// FetchPolicy changes how the fetcher's address guard resolves and
+	// classifies addresses (see feeds.AddrPolicy). Leave it zero outside
+	// tests; tests use it to make a loopback server count as public.
+	FetchPolicy feeds.AddrPolicy
+}
+
+// HTTPLimits are the timeouts and size limits of the HTTP servers. A zero
+// field means its default.
+type HTTPLimits struct {
+	// ReadHeaderTimeout bounds reading a request's headers; default 10s.
+	// A client that trickles its headers (slowloris) is cut off after it.
+	ReadHeaderTimeout time.Duration
+	// ReadTimeout bounds reading a whole request; default 30s.
+	ReadTimeout time.Duration
+	// WriteTimeout bounds writing a public response; default 60s.
+	WriteTimeout time.Duration
+	// AdminWriteTimeout bounds an admin response (a refresh pass, a
+	// backup); default 30m.
+	AdminWriteTimeout time.Duration
+	// IdleTimeout closes keep-alive connections idle this long; default 2m.
+	IdleTimeout time.Duration
+	// MaxHeaderBytes caps the request line and headers; default 64 KiB.
+	// Larger requests answer 431.
+	MaxHeaderBytes int
+	// MaxURIBytes caps the request target (path and query); default 8 KiB.
+	// Longer ones answer 414.
+	MaxURIBytes int
+}
+
+// withDefaults returns l with every zero field set to its default.
+func (l HTTPLimits) withDefaults() HTTPLimits {
+	def := func(d *time.Duration, v time.Duration) {
+		if *d <= 0 {
+			*d = v
+		}
+	}
+	def(&l.ReadHeaderTimeout, 10*time.Second)
+	def(&l.ReadTimeout, 30*time.Second)
+	def(&l.WriteTimeout, time.Minute)
+	def(&l.AdminWriteTimeout, 30*time.Minute)
+	def(&l.IdleTimeout, 2*time.Minute)
+	if l.MaxHeaderBytes <= 0 {
+		l.MaxHeaderBytes = 64 << 10
+	}
+	if l.MaxURIBytes <= 0 {
+		l.MaxURIBytes = 8 << 10
+	}
+	return l
 }
 
 // Daemon is aggregatord's store, pipeline and servers for one config.
@@ -48,6 +136,10 @@ type Daemon struct {
 	admin    *admin.Handler
 	registry *prometheus.Registry
 	metrics  *fetchMetrics
+	health   storeHealth
+	hosts    *hostGuard
+	retag    retagger
+	tagger   *topics.Tagger
 
 	mu  sync.Mutex
 	cfg *config.Config
@@ -65,11 +157,18 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 	if o.Version == "" {
 		o.Version = "dev"
 	}
+	o.HTTP = o.HTTP.withDefaults()
 	st, err := storage.Open(cfg.Storage.Path, storage.Options{Logger: o.Logger})
 	if err != nil {
 		return nil, err
 	}
-	d := &Daemon{opt: o, log: o.Logger, store: st, cfg: cfg, registry: prometheus.NewRegistry()}
+	tagger, err := topics.Compile(cfg)
+	if err != nil {
+		st.Close()
+		return nil, err
+	}
+	d := &Daemon{opt: o, log: o.Logger, store: st, cfg: cfg, registry: prometheus.NewRegistry(), hosts: newHostGuard(cfg), tagger: tagger}
+	d.retag.d = d
 	d.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d.metrics = newFetchMetrics(d.registry, st)
 
@@ -78,16 +177,17 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 			UserAgent:    UserAgent(cfg, o.Version),
 			Timeout:      cfg.Fetch.Timeout,
 			MaxBodyBytes: cfg.Fetch.MaxBodyBytes,
+			AddrPolicy:   o.FetchPolicy,
 		}),
 		Store:  st,
-		Policy: policy(cfg),
+		Policy: policy(cfg, tagger),
 		Logger: o.Logger,
 	})
 	d.sched = scheduler.New(scheduler.Options{
 		Runner:   d.ingester,
 		States:   st,
 		Prune:    d.prune,
-		OnResult: d.metrics.observe,
+		OnResult: d.observe,
 		Logger:   o.Logger,
 	})
 	d.public = publish.NewHandler(publish.Options{
@@ -96,6 +196,7 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 		Logger:  o.Logger,
 		Ready:   d.ready,
 		Metrics: promhttp.HandlerFor(d.registry, promhttp.HandlerOpts{}),
+		Query:   topics.ParseFilter,
 	})
 	d.admin = admin.NewHandler(admin.Options{Refresher: d.sched, Store: st, Sources: cfg.Sources, Logger: o.Logger})
 	return d, nil
@@ -142,14 +243,24 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 	if cfg.Server.Listen != old.Server.Listen || cfg.Server.AdminListen != old.Server.AdminListen || cfg.Storage.Path != old.Storage.Path {
 		d.log.Warn("listen, admin_listen and storage path changes take effect at restart")
 	}
+	tagger, err := topics.Compile(cfg)
+	if err != nil {
+		return fmt.Errorf("reload: %w", err)
+	}
+	// New items are tagged with the new topics before the schedule can
+	// fetch any, and old items are re-tagged in the background.
+	d.ingester.SetPolicy(policy(cfg, tagger))
+	if TopicsDigest(cfg) != TopicsDigest(old) && d.sched.Running() {
+		d.retag.start(tagger, TopicsDigest(cfg))
+	}
 	if err := d.sched.Reload(cfg); err != nil {
 		return fmt.Errorf("reload: %w", err)
 	}
-	d.ingester.SetPolicy(policy(cfg))
 	d.public.SetSite(site(cfg))
 	d.admin.SetSources(cfg.Sources)
+	d.hosts.set(cfg)
 	d.mu.Lock()
-	d.cfg = cfg
+	d.cfg, d.tagger = cfg, tagger
 	d.mu.Unlock()
 	d.log.Info("config reloaded", slog.Int("sources", len(cfg.Sources)), slog.Int("topics", len(cfg.Topics)))
 	return nil
@@ -191,18 +302,25 @@ func (d *Daemon) Listen() (Listeners, error) {
 
 // ServeListeners is Serve on already bound listeners.
 func (d *Daemon) ServeListeners(ctx context.Context, ls Listeners) error {
-	if err := d.sched.Start(d.Config()); err != nil {
+	cfg := d.Config()
+	if err := d.sched.Start(cfg); err != nil {
 		ls.Public.Close()
 		if ls.Admin != nil {
 			ls.Admin.Close()
 		}
 		return err
 	}
-	servers := []*http.Server{newServer(d.public, d.log, time.Minute)}
+	d.mu.Lock()
+	tagger := d.tagger
+	d.mu.Unlock()
+	d.retag.start(tagger, TopicsDigest(cfg))
+	defer d.retag.stop()
+	lim := d.opt.HTTP
+	servers := []*http.Server{d.newServer(d.public, lim.WriteTimeout)}
 	listeners := []net.Listener{ls.Public}
 	if ls.Admin != nil {
 		// Refresh and backup can take a while: longer write timeout.
-		servers = append(servers, newServer(d.admin, d.log, 30*time.Minute))
+		servers = append(servers, d.newServer(d.admin, lim.AdminWriteTimeout))
 		listeners = append(listeners, ls.Admin)
 	}
 	errc := make(chan error, len(servers))
@@ -222,39 +340,72 @@ func (d *Daemon) ServeListeners(ctx context.Context, ls Listeners) error {
 	d.log.Info("shutting down")
 	sctx, cancel := context.WithTimeout(context.Background(), d.opt.ShutdownTimeout)
 	defer cancel()
-	var errs []error
-	for _, srv := range servers {
-		if err := srv.Shutdown(sctx); err != nil {
-			errs = append(errs, fmt.Errorf("http shutdown: %w", err))
-			srv.Close()
-		}
+	// Stop the scheduler while the servers drain, not after: an admin
+	// refresh in flight waits for its fetches, which only the scheduler's
+	// Stop cancels.
+	var stopErr error
+	var wg sync.WaitGroup
+	wg.Go(func() { stopErr = d.sched.Stop(sctx) })
+	for i, srv := range servers {
+		wg.Go(func() {
+			if err := srv.Shutdown(sctx); err != nil {
+				// Slow clients are not the daemon's failure: cut them.
+				d.log.Warn("requests still in flight at the shutdown timeout; closing their connections",
+					slog.String("addr", listeners[i].Addr().String()), slog.Duration("timeout", d.opt.ShutdownTimeout))
+				srv.Close()
+			}
+		})
 	}
-	if err := d.sched.Stop(sctx); err != nil {
-		errs = append(errs, err)
-	}
-	return errors.Join(append([]error{serveErr}, errs...)...)
+	wg.Wait()
+	return errors.Join(serveErr, stopErr)
 }
 
 // Close closes the store. Call it after Serve returns.
 func (d *Daemon) Close() error { return d.store.Close() }
 
-func newServer(h http.Handler, log *slog.Logger, writeTimeout time.Duration) *http.Server {
+// newServer returns an http.Server for h, behind the URI and Host checks,
+// with the configured limits.
+func (d *Daemon) newServer(h http.Handler, writeTimeout time.Duration) *http.Server {
+	lim := d.opt.HTTP
 	return &http.Server{
-		Handler:           h,
-		ReadHeaderTimeout: 10 * time.Second,
-		ReadTimeout:       30 * time.Second,
+		Handler:           d.hosts.wrap(h, lim.MaxURIBytes),
+		ReadHeaderTimeout: lim.ReadHeaderTimeout,
+		ReadTimeout:       lim.ReadTimeout,
 		WriteTimeout:      writeTimeout,
-		IdleTimeout:       2 * time.Minute,
-		MaxHeaderBytes:    64 << 10,
-		ErrorLog:          slog.NewLogLogger(log.Handler(), slog.LevelWarn),
+		IdleTimeout:       lim.IdleTimeout,
+		MaxHeaderBytes:    lim.MaxHeaderBytes,
+		ErrorLog:          slog.NewLogLogger(d.log.Handler(), slog.LevelWarn),
 	}
 }
 
+// ready reports why the daemon should not receive traffic, or nil.
 func (d *Daemon) ready() error {
 	if !d.sched.Running() {
 		return errors.New("scheduler not running")
 	}
-	return nil
+	return d.health.err()
+}
+
+// observe records one fetch result in the metrics and the store health.
+func (d *Daemon) observe(r ingest.Result) {
+	d.metrics.observe(r)
+	switch {
+	case r.StoreErr != nil:
+		d.storeFailed(r.StoreErr)
+	case r.Stored:
+		if d.health.ok() {
+			d.log.Info("store writes succeed again", slog.String("source", r.Source))
+		}
+	}
+}
+
+// storeFailed records a failed store write, logging the first of a run of
+// failures as an error.
+func (d *Daemon) storeFailed(err error) {
+	if d.health.failed(time.Now(), err) {
+		d.log.Error("store write failed", slog.String("db", d.store.Path()), slog.Any("error", err),
+			slog.String("hint", "fetched items are not stored until a write succeeds; feeds keep serving what is stored and /readyz answers 503 meanwhile; check free disk space, file size limits and the file's permissions"))
+	}
 }
 
 func (d *Daemon) prune(ctx context.Context) {
@@ -262,14 +413,15 @@ func (d *Daemon) prune(ctx context.Context) {
 	n, err := d.store.Prune(cfg.Storage.Retention, cfg.Storage.MaxItemsPerSource)
 	if err != nil {
 		d.log.Error("prune failed", slog.Any("error", err))
+		d.storeFailed(err)
 		return
 	}
 	d.log.Info("pruned", slog.Int("items", n))
 }
 
 // policy is the ingest policy of cfg.
-func policy(cfg *config.Config) ingest.Policy {
-	return ingest.Policy{Retention: cfg.Storage.Retention}
+func policy(cfg *config.Config, tagger *topics.Tagger) ingest.Policy {
+	return ingest.Policy{Retention: cfg.Storage.Retention, Tagger: tagger}
 }
 
 // site describes cfg to the publisher.

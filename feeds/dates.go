@@ -49,6 +49,9 @@ var dateLayouts = []string{
 	"Jan 2, 2006 3:04 PM",
 	"January 2, 2006 15:04",
 	"January 2, 2006",
+	"2 January 2006",
+	"20060102T150405Z0700", // ISO 8601 basic format
+	"20060102T150405",
 }
 
 // zoneOffsets maps zone abbreviations to offsets in seconds. It covers the
@@ -74,12 +77,16 @@ var zoneOffsets = map[string]int{
 // space instead of "T" or without a zone, RFC 1123 dates with zone
 // abbreviations Go does not know (IRST, EEST, AST, ...) or with a comment
 // such as "(IRST)", and dates written with Arabic-Indic or Persian digits.
-// Dates without a zone are taken as UTC. It reports false when nothing
-// fits.
+// Dates without a zone are taken as UTC. A string of 10 digits is read as
+// a Unix time in seconds, one of 13 digits in milliseconds (2001 to 2286
+// either way). It reports false when nothing fits.
 func ParseDate(s string) (time.Time, bool) {
 	s = tidyDate(s)
 	if s == "" || len(s) > 100 {
 		return time.Time{}, false
+	}
+	if t, ok := parseEpoch(s); ok {
+		return t, true
 	}
 	for _, layout := range dateLayouts {
 		if t, err := time.Parse(layout, s); err == nil {
@@ -87,6 +94,25 @@ func ParseDate(s string) (time.Time, bool) {
 		}
 	}
 	return time.Time{}, false
+}
+
+// parseEpoch reads 10 digits as Unix seconds and 13 as Unix milliseconds.
+// Shorter and other lengths are left alone: "20260114" is a date.
+func parseEpoch(s string) (time.Time, bool) {
+	if len(s) != 10 && len(s) != 13 {
+		return time.Time{}, false
+	}
+	var n int64
+	for i := 0; i < len(s); i++ {
+		if s[i] < '0' || s[i] > '9' {
+			return time.Time{}, false
+		}
+		n = n*10 + int64(s[i]-'0')
+	}
+	if len(s) == 13 {
+		return time.UnixMilli(n).UTC(), true
+	}
+	return time.Unix(n, 0).UTC(), true
 }
 
 // tidyDate makes digits ASCII, drops a trailing parenthesised comment and

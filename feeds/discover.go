@@ -20,11 +20,13 @@ var feedTypes = map[string]bool{
 	"application/json":      true,
 }
 
-// looksLikeHTML reports whether doc's first markup, after any XML
-// declaration, processing instructions, comments and whitespace, is an
-// HTML doctype or an <html> element.
+// looksLikeHTML reports whether doc is an HTML page: its first element,
+// after any XML declaration, processing instructions, comments, doctype
+// and whitespace, is <html>, or it declares an HTML doctype and its first
+// element is not the root of a feed (some feeds carry an XHTML doctype).
 func looksLikeHTML(doc []byte) bool {
 	rest := doc
+	htmlDoctype := false
 	for {
 		rest = bytes.TrimLeft(rest, " \t\r\n")
 		switch {
@@ -37,13 +39,71 @@ func looksLikeHTML(doc []byte) bool {
 		case bytes.HasPrefix(rest, []byte("<!--")):
 			end := bytes.Index(rest, []byte("-->"))
 			if end < 0 {
-				return false
+				return htmlDoctype
 			}
 			rest = rest[end+3:]
+		case hasPrefixFold(rest, "<!doctype"):
+			htmlDoctype = htmlDoctype || hasPrefixFold(rest, "<!doctype html")
+			end := declEnd(rest)
+			if end < 0 {
+				return htmlDoctype
+			}
+			rest = rest[end:]
 		default:
-			return hasPrefixFold(rest, "<!doctype html") || hasTagPrefix(rest, "html")
+			if hasTagPrefix(rest, "html") {
+				return true
+			}
+			return htmlDoctype && !isFeedRoot(rest)
 		}
 	}
+}
+
+// declEnd returns the offset just past the '>' that ends the markup
+// declaration at the start of b (a doctype, possibly with an internal
+// subset in brackets and quoted strings), or -1.
+func declEnd(b []byte) int {
+	depth := 0
+	var quote byte
+	for i := 1; i < len(b); i++ {
+		c := b[i]
+		switch {
+		case quote != 0:
+			if c == quote {
+				quote = 0
+			}
+		case c == '"' || c == '\'':
+			quote = c
+		case c == '[':
+			depth++
+		case c == ']':
+			depth--
+		case c == '>' && depth <= 0:
+			return i + 1
+		}
+	}
+	return -1
+}
+
+// isFeedRoot reports whether b starts with the start tag of a feed's root
+// element: rss, feed, channel (RSS 0.90/1.0 fragments) or RDF, with any
+// namespace prefix.
+func isFeedRoot(b []byte) bool {
+	if len(b) < 2 || b[0] != '<' {
+		return false
+	}
+	end := bytes.IndexAny(b[1:], " \t\r\n/>")
+	if end < 0 {
+		return false
+	}
+	name := string(b[1 : 1+end])
+	if i := strings.LastIndexByte(name, ':'); i >= 0 {
+		name = name[i+1:]
+	}
+	switch strings.ToLower(name) {
+	case "rss", "feed", "channel", "rdf":
+		return true
+	}
+	return false
 }
 
 // mentionsHTML reports whether a document that no feed parser recognised

@@ -30,10 +30,42 @@
 //   - any other status: a *StatusError carrying the status and the time
 //     named by Retry-After, if any.
 //   - too many redirects: ErrTooManyRedirects; a body over the limit:
-//     ErrTooLarge; the time limit passed: ErrTimeout. Other transport errors
-//     are returned as they come.
+//     ErrTooLarge; the time limit passed: ErrTimeout; a connection the
+//     address guard refuses: an *AddressError (ErrForbiddenAddress).
+//     Other transport errors are returned as they come.
 //
 // Every error says "fetch URL: ...", so it can be shown as it is.
+//
+// # Address guard
+//
+// A feed server must not be able to turn aggregatord against the network
+// it runs in (server-side request forgery): redirect it to the admin API
+// on loopback, to a cloud metadata endpoint (169.254.169.254), or into the
+// LAN. So each fetch may connect only to public addresses, and to the
+// special ranges that the fetched URL's own host is in: a source
+// configured as http://10.0.0.5/feed may be redirected within the private
+// ranges, one on 127.0.0.1 within loopback, a public one nowhere special.
+// The ranges (AddrClass, ClassifyAddr) are loopback (127/8, ::1),
+// link-local (169.254/16, fe80::/10), private (10/8, 172.16/12,
+// 192.168/16, fc00::/7), carrier-grade NAT (100.64/10), unspecified
+// (0/8, ::), multicast and reserved (240/4).
+//
+// What the URL's host is in is decided once per Fetch, from the literal
+// address or from every address its name resolves to then. The check
+// itself is made by the dialer on the address it is about to connect to,
+// before any packet is sent, for the first request and every redirect;
+// so a name that resolves to a public address when the fetch begins and
+// to 127.0.0.1 when it is dialled (DNS rebinding) is refused too. A
+// refusal reads "fetch URL: refusing to connect to 127.0.0.1 (loopback)
+// after a redirect from a public address". Connections are pooled
+// separately for each set of reachable ranges, so a connection opened
+// for a LAN source is never reused by a public one.
+//
+// Through an HTTP proxy (from the environment, or a given Transport's
+// Proxy) the proxy connects to the target: the guard then checks the
+// target's host as this machine resolves it (a name it cannot resolve is
+// left to the proxy) and lets the connection to the proxy itself through.
+// AddrPolicy replaces the resolver and the classification, for tests.
 //
 // # Parsing
 //
@@ -72,6 +104,10 @@
 //     "text" and JSON Feed content_text and summary are escaped as text.
 //   - Size caps (MaxTitleBytes, MaxHTMLBytes, MaxItems) cut silently; the
 //     cut is at a UTF-8 boundary, and HTML stays well-formed.
+//   - The address guard sees IP addresses only: a public address that
+//     forwards to a private service (a public NAT64 prefix, a reverse
+//     proxy) is public to it. A proxy's own address is exempt from the
+//     check for every connection, direct or not, to that address and port.
 //   - Entity declarations in a DTD are never expanded and external entities
 //     are never fetched: gofeed's XML reader does not process DTDs, so a
 //     "billion laughs" or XXE document parses without either.

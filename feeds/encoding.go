@@ -36,7 +36,8 @@ var byteOrders = []byteOrder{
 
 // toUTF8 returns body as clean UTF-8: decoded from the encoding that its
 // BOM, the HTTP charset or its XML declaration names (in that order; UTF-8
-// when none does), with the XML declaration's encoding rewritten to UTF-8,
+// when none does), with the XML declaration's encoding rewritten to UTF-8
+// and its version to 1.0,
 // invalid sequences replaced by U+FFFD and characters that XML 1.0 forbids
 // removed.
 func toUTF8(body []byte, contentType string) []byte {
@@ -57,6 +58,7 @@ func toUTF8(body []byte, contentType string) []byte {
 	}
 	doc = bytes.TrimPrefix(doc, []byte("\uFEFF"))
 	doc = setDeclaredEncodingUTF8(doc)
+	doc = setVersion10(doc)
 	return cleanXML(doc)
 }
 
@@ -116,8 +118,10 @@ func httpCharset(contentType string) string {
 	if _, params, err := mime.ParseMediaType(contentType); err == nil {
 		return params["charset"]
 	}
-	// A malformed header: look for charset= by hand.
-	i := strings.Index(strings.ToLower(contentType), "charset=")
+	// A malformed header: look for charset= by hand. Only ASCII letters are
+	// lower-cased, so that byte offsets in the lowered copy stay valid for
+	// contentType even when it holds invalid UTF-8.
+	i := strings.Index(asciiLower(contentType), "charset=")
 	if i < 0 {
 		return ""
 	}
@@ -132,6 +136,12 @@ func httpCharset(contentType string) string {
 // whitespace) and, inside it, the value of its encoding pseudo-attribute.
 // valStart and valEnd are -1 when there is no encoding.
 func xmlDecl(doc []byte) (valStart, valEnd int, ok bool) {
+	return xmlDeclAttr(doc, "encoding")
+}
+
+// xmlDeclAttr is xmlDecl for the pseudo-attribute attr ("version",
+// "encoding").
+func xmlDeclAttr(doc []byte, attr string) (valStart, valEnd int, ok bool) {
 	i := 0
 	for i < len(doc) && (doc[i] == ' ' || doc[i] == '\t' || doc[i] == '\r' || doc[i] == '\n') {
 		i++
@@ -144,11 +154,11 @@ func xmlDecl(doc []byte) (valStart, valEnd int, ok bool) {
 		return -1, -1, false
 	}
 	decl := doc[i : i+end]
-	k := bytes.Index(decl, []byte("encoding"))
+	k := bytes.Index(decl, []byte(attr))
 	if k < 0 {
 		return -1, -1, true
 	}
-	j := k + len("encoding")
+	j := k + len(attr)
 	for j < len(decl) && isXMLSpace(decl[j]) {
 		j++
 	}
@@ -168,6 +178,21 @@ func xmlDecl(doc []byte) (valStart, valEnd int, ok bool) {
 		return -1, -1, true
 	}
 	return i + j + 1, i + j + 1 + closing, true
+}
+
+// setVersion10 rewrites an XML declaration that names a version other than
+// 1.0 ("1.1" in practice) to say 1.0: the XML reader knows only 1.0, and
+// what 1.1 adds (more control characters, other line ends) is cleaned up
+// anyway. Without it a feed that says 1.1 reads as "not a feed".
+func setVersion10(doc []byte) []byte {
+	s, e, _ := xmlDeclAttr(doc, "version")
+	if s < 0 || string(doc[s:e]) == "1.0" {
+		return doc
+	}
+	out := make([]byte, 0, len(doc)-(e-s)+3)
+	out = append(out, doc[:s]...)
+	out = append(out, "1.0"...)
+	return append(out, doc[e:]...)
 }
 
 func isXMLSpace(c byte) bool { return c == ' ' || c == '\t' || c == '\r' || c == '\n' }
@@ -241,4 +266,16 @@ func isJSON(doc []byte) bool {
 	doc = bytes.TrimPrefix(doc, []byte("\xEF\xBB\xBF"))
 	doc = bytes.TrimLeft(doc, " \t\r\n")
 	return len(doc) > 0 && doc[0] == '{'
+}
+
+// asciiLower lower-cases the ASCII letters of s byte by byte, leaving every
+// other byte, valid UTF-8 or not, as it is.
+func asciiLower(s string) string {
+	b := []byte(s)
+	for i, c := range b {
+		if 'A' <= c && c <= 'Z' {
+			b[i] = c + ('a' - 'A')
+		}
+	}
+	return string(b)
 }

@@ -12,6 +12,7 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
+	"syscall"
 	"time"
 )
 
@@ -47,7 +48,10 @@ type FetcherOptions struct {
 	// transport. A given client is copied and its CheckRedirect replaced,
 	// so that MaxRedirects applies; its Transport must not decompress
 	// bodies on its own (http.Transport does not when the request sets
-	// Accept-Encoding, as Fetch does).
+	// Accept-Encoding, as Fetch does). A nil Transport, or an
+	// *http.Transport that sets none of the Dial hooks, is cloned and
+	// given the address guard; any other Transport is used as it is,
+	// without the guard.
 	Client *http.Client
 	// UserAgent is sent with every request; "" means DefaultUserAgent.
 	UserAgent string
@@ -63,12 +67,17 @@ type FetcherOptions struct {
 	// Now returns the current time, used to turn a Retry-After delay into
 	// a time; nil means time.Now.
 	Now func() time.Time
+	// AddrPolicy changes how the address guard resolves and classifies
+	// addresses; the zero value is the real network. See "Address guard"
+	// in the package documentation.
+	AddrPolicy AddrPolicy
 }
 
 // Fetcher performs conditional HTTP GETs of feeds with limits on time,
 // redirects and size. It is safe for concurrent use.
 type Fetcher struct {
-	client       *http.Client
+	client       *http.Client // used as it is when guard is nil
+	guard        *guard
 	userAgent    string
 	timeout      time.Duration
 	maxBody      int64
@@ -105,8 +114,19 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 		f.now = time.Now
 	}
 	var c http.Client
+	var base *http.Transport
 	if o.Client != nil {
 		c = *o.Client
+		switch t := c.Transport.(type) {
+		case nil:
+			if dt, ok := http.DefaultTransport.(*http.Transport); ok {
+				base = dt.Clone()
+			}
+		case *http.Transport:
+			if t.DialContext == nil && t.Dial == nil && t.DialTLSContext == nil && t.DialTLS == nil {
+				base = t.Clone()
+			}
+		}
 	} else {
 		t, ok := http.DefaultTransport.(*http.Transport)
 		if ok {
@@ -117,9 +137,13 @@ func NewFetcher(o FetcherOptions) *Fetcher {
 		t.DisableCompression = true // Fetch asks for gzip and decodes it itself
 		t.ResponseHeaderTimeout = f.timeout
 		c.Transport = t
+		base = t
 	}
 	c.CheckRedirect = f.checkRedirect
 	f.client = &c
+	if base != nil {
+		f.guard = newGuard(c, base, o.AddrPolicy, f.timeout)
+	}
 	return f
 }
 
@@ -204,6 +228,12 @@ func (f *Fetcher) fetch(parent context.Context, r Request) (*Response, error) {
 
 	ctx, cancel := context.WithTimeout(parent, f.timeout)
 	defer cancel()
+	client := f.client
+	if f.guard != nil {
+		sc := f.guard.scope(ctx, u)
+		ctx = context.WithValue(ctx, scopeKey{}, sc)
+		client = f.guard.client(sc.allow)
+	}
 	req, err := http.NewRequestWithContext(ctx, http.MethodGet, r.URL, nil)
 	if err != nil {
 		return nil, fmt.Errorf("invalid request: %w", err)
@@ -218,7 +248,7 @@ func (f *Fetcher) fetch(parent context.Context, r Request) (*Response, error) {
 		req.Header.Set("If-Modified-Since", r.LastModified)
 	}
 
-	resp, err := f.client.Do(req)
+	resp, err := client.Do(req)
 	if err != nil {
 		return nil, f.transportError(ctx, parent, err)
 	}
@@ -292,6 +322,13 @@ func (f *Fetcher) readBody(resp *http.Response) ([]byte, error) {
 	}
 	n, err := buf.ReadFrom(io.LimitReader(r, f.maxBody+1))
 	if err != nil {
+		if errors.Is(err, io.ErrUnexpectedEOF) || errors.Is(err, syscall.ECONNRESET) {
+			of := ""
+			if resp.ContentLength > 0 && !resp.Uncompressed && resp.Header.Get("Content-Encoding") == "" {
+				of = fmt.Sprintf(" of %d", resp.ContentLength)
+			}
+			return nil, fmt.Errorf("read body: the connection was cut after %d%s bytes: %w", n, of, err)
+		}
 		return nil, fmt.Errorf("read body: %w", err)
 	}
 	if n > f.maxBody {
@@ -314,6 +351,9 @@ func (f *Fetcher) transportError(ctx, parent context.Context, err error) error {
 	}
 	if errors.Is(err, ErrTooManyRedirects) || errors.Is(err, ErrTooLarge) {
 		return err
+	}
+	if ae, ok := errors.AsType[*AddressError](err); ok {
+		return ae // without "dial tcp ADDR:" around it: the message says it all
 	}
 	if parent.Err() != nil && !errors.Is(parent.Err(), context.DeadlineExceeded) {
 		return parent.Err() // the caller cancelled

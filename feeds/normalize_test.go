@@ -321,6 +321,15 @@ func TestParseDate(t *testing.T) {
 		{"14 Jan 2026 10:00:00 +0300", time.Date(2026, 1, 14, 7, 0, 0, 0, time.UTC), true},
 		{"۱۴۰۴-۱۰-۲۴", time.Date(1404, 10, 24, 0, 0, 0, 0, time.UTC), true}, // Persian digits; the calendar is not converted
 		{"January 14, 2026", time.Date(2026, 1, 14, 0, 0, 0, 0, time.UTC), true},
+		{"14 January 2026", time.Date(2026, 1, 14, 0, 0, 0, 0, time.UTC), true},
+		{"20260114T100000Z", time.Date(2026, 1, 14, 10, 0, 0, 0, time.UTC), true},
+		{"20260114T100000+0330", time.Date(2026, 1, 14, 6, 30, 0, 0, time.UTC), true},
+		{"1768384800", time.Date(2026, 1, 14, 10, 0, 0, 0, time.UTC), true},        // Unix seconds
+		{"1768384800123", time.Date(2026, 1, 14, 10, 0, 0, 123e6, time.UTC), true}, // Unix milliseconds
+		{" 1768384800 ", time.Date(2026, 1, 14, 10, 0, 0, 0, time.UTC), true},
+		{"176838480", time.Time{}, false},   // 9 digits: not taken as a time
+		{"17683848001", time.Time{}, false}, // 11 digits
+		{"1768384800x", time.Time{}, false},
 		{"", time.Time{}, false},
 		{"yesterday", time.Time{}, false},
 		{"Wed, 14 Jan 2026 10:00:00 XYZT", time.Time{}, false},

@@ -67,6 +67,13 @@ type Result struct {
 	Duration   time.Duration `json:"-"`
 	NextDue    time.Time     `json:"next_due,omitzero"`
 	Err        error         `json:"-"`
+	// Stored is true when the outcome (items and source state) was
+	// committed to the store.
+	Stored bool `json:"-"`
+	// StoreErr is non-nil when writing the outcome to the store failed (a
+	// full disk, a file size limit, an I/O error). Err then wraps it too.
+	// The daemon reports it on /readyz until a later write succeeds.
+	StoreErr error `json:"-"`
 	// Changed holds the items that were new or updated, as stored.
 	Changed []news.Item `json:"-"`
 }
@@ -153,7 +160,9 @@ func (in *Ingester) SetPolicy(p Policy) { in.policy.Store(&p) }
 
 // Run fetches src once, whatever its backoff says, and stores what it finds.
 // Errors are reported in the Result and in the source's stored state; Run
-// itself never fails.
+// itself never fails. A fetch cut short because ctx ended (the daemon is
+// stopping) is reported as failed but not recorded: the source is neither
+// marked failed nor backed off, so it is fetched again at the next start.
 func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
 	start := in.now()
 	res := Result{Source: src.Name}
@@ -174,6 +183,11 @@ func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
 	st.LastAttempt = start
 
 	resp, err := in.fetcher.Fetch(ctx, feeds.Request{URL: src.URL, ETag: st.ETag, LastModified: st.LastModified})
+	if err != nil && ctx.Err() != nil {
+		// Not the source's fault: leave its state as it was.
+		res.Status, res.Err = StatusFailed, fmt.Errorf("fetch %s: cancelled: %w", src.Name, err)
+		return in.finish(res, start)
+	}
 	if err != nil {
 		return in.fail(res, st, err, start)
 	}
@@ -233,9 +247,11 @@ func (in *Ingester) succeed(res Result, st news.SourceState, items []news.Item, 
 	st.NextDue = time.Time{}
 	saved, err := in.store.SaveFetch(st, items)
 	if err != nil {
-		res.Status, res.Err = StatusFailed, fmt.Errorf("store %s: %w", res.Source, err)
+		res.Status, res.StoreErr = StatusFailed, err
+		res.Err = fmt.Errorf("store %s: %w", res.Source, err)
 		return in.finish(res, start)
 	}
+	res.Stored = true
 	res.New, res.Updated, res.Duplicate, res.Changed = saved.New, saved.Updated, saved.Duplicate, saved.Changed
 	return in.finish(res, start)
 }
@@ -269,7 +285,10 @@ func (in *Ingester) fail(res Result, st news.SourceState, err error, start time.
 	st.NextDue = next
 	res.NextDue = next
 	if perr := in.store.PutSourceState(st); perr != nil {
+		res.StoreErr = perr
 		res.Err = errors.Join(err, fmt.Errorf("store state of %s: %w", res.Source, perr))
+	} else {
+		res.Stored = true
 	}
 	return in.finish(res, start)
 }
@@ -290,5 +309,13 @@ func (in *Ingester) finish(res Result, start time.Time) Result {
 		slog.Int("items_new", res.New),
 		slog.Int("items_updated", res.Updated),
 		slog.Int("items_duplicate", res.Duplicate))...)
+	if len(res.Changed) > 0 && in.log.Enabled(context.Background(), slog.LevelDebug) {
+		// After the commit: every key listed here is in the store.
+		keys := make([]string, len(res.Changed))
+		for i, it := range res.Changed {
+			keys[i] = it.Key
+		}
+		in.log.Debug("stored", slog.String("source", res.Source), slog.Any("keys", keys))
+	}
 	return res
 }

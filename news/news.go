@@ -7,7 +7,8 @@
 // Data flow:
 //
 //	config → scheduler → ingest → feeds (fetch, parse, normalise)
-//	       → topics (tag) → storage (bbolt) → publish (HTTP, Atom/RSS/JSON)
+//	       → topics (tag) → storage (bbolt; stories: near duplicates)
+//	       → publish (HTTP, Atom/RSS/JSON)
 package news
 
 import "time"
@@ -60,6 +61,15 @@ type Item struct {
 	// Copies lists every source that carried the item (same canonical link),
 	// earliest published first. Set by storage.
 	Copies []Copy `json:"copies,omitempty"`
+	// StoryID identifies the story the item belongs to: near-duplicate
+	// items from other sources, published close together (the same wire
+	// copy in several outlets). 0 when no other item shares its story, or
+	// when story grouping is off. Set by storage.
+	StoryID uint64 `json:"story,omitempty"`
+	// Story lists the copies of the other items of the item's story,
+	// earliest published item first, each item's copies in their order.
+	// Empty when StoryID is 0. Set by storage.
+	Story []Copy `json:"story_copies,omitempty"`
 }
 
 // Copy records one source's copy of an item that several sources carried.

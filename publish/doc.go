@@ -33,7 +33,13 @@
 // <source url>, JSON Feed authors and the "_aggregatord" extension), carry
 // topic ids as categories, and list the other outlets that carried the same
 // item at the end of their content ("Also reported by: ...") and in JSON
-// Feed as _aggregatord.also. A source's own feed shows that source's copy.
+// Feed as _aggregatord.also ({"source", "source_title", "title", "url"}):
+// first the outlets with the same link (news.Item.Copies), then those whose
+// near-duplicate item is in the item's story (news.Item.Story), one entry
+// per outlet. An item in a story with company also carries the story's id
+// as _aggregatord.story. Which items a feed lists, and whether a story
+// appears once, is the Store's business: the merged and topic feeds list
+// what Scan yields. A source's own feed shows that source's copy.
 //
 // Entry ids are the item's GUID when it is an http(s), urn: or tag: URI;
 // otherwise a tag: URI made of the base URL's host, the UTC date the item

@@ -158,7 +158,8 @@ type entry struct {
 	Topics      []topicRef
 	Source      sourceRef
 	Copies      []copyRef // every copy, the shown one included
-	Also        []copyRef // the copies of other outlets
+	Also        []copyRef // other outlets: their copies, then their near duplicates (the item's story)
+	Story       uint64    // the item's story id when it has company, else 0
 }
 
 type topicRef struct{ ID, Title string }
@@ -316,6 +317,24 @@ func (b *builder) entry(it news.Item, idx Index) entry {
 		if c.Source != shown {
 			e.Also = append(e.Also, ref)
 		}
+	}
+	// The other outlets' near duplicates: the items of its story.
+	for _, c := range it.Story {
+		if seen[c.Source] || c.Source == shown {
+			continue
+		}
+		seen[c.Source] = true
+		ref := copyRef{
+			Source: cleanText(c.Source), SourceTitle: b.outletTitle(c.Source),
+			Title: plainTitle(c.Title), URL: httpURL(c.Link), Published: c.Published,
+		}
+		if ref.Title == "" {
+			ref.Title = untitled()
+		}
+		e.Also = append(e.Also, ref)
+	}
+	if len(it.Story) > 0 {
+		e.Story = it.StoryID
 	}
 
 	body := cleanText(it.Content)

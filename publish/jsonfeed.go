@@ -48,6 +48,7 @@ type jsonExt struct {
 	SourceURL   string     `json:"source_url,omitempty"`
 	Copies      []jsonCopy `json:"copies,omitempty"`
 	Also        []jsonAlso `json:"also,omitempty"`
+	Story       uint64     `json:"story,omitempty"`
 }
 
 type jsonCopy struct {
@@ -99,6 +100,7 @@ func writeJSONFeed(w io.Writer, d *feedDoc) error {
 				Source:      e.Source.Name,
 				SourceTitle: e.Source.Title,
 				SourceURL:   e.Source.FeedURL,
+				Story:       e.Story,
 			},
 		}
 		// The outlet first, so that a reader showing one author shows where

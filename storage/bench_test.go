@@ -1,10 +1,15 @@
 package storage
 
 import (
+	"errors"
 	"fmt"
+	"math/rand/v2"
+	"strings"
 	"sync"
 	"testing"
 	"time"
+
+	bolt "go.etcd.io/bbolt"
 
 	"github.com/aggregatord/aggregatord/news"
 )
@@ -136,4 +141,98 @@ func TestConcurrentUse(t *testing.T) {
 	}()
 	wg.Wait()
 	s.mustCheck()
+}
+
+// newsText returns n words drawn from a Zipf-distributed vocabulary of
+// 3000 words, so that texts share common words and phrases as news does.
+func newsText(z *rand.Zipf, n int) string {
+	ws := make([]string, n)
+	for i := range ws {
+		ws[i] = fmt.Sprintf("w%d", z.Uint64())
+	}
+	return strings.Join(ws, " ")
+}
+
+// fillStories stores n items from 20 sources with grouping on, one a
+// minute up to t0, 500 per SaveFetch; every 10th item is another outlet's
+// copy of the item before it.
+func fillStories(tb testing.TB, s *testStore, n int) {
+	tb.Helper()
+	r := rand.New(rand.NewPCG(1, 2))
+	z := rand.NewZipf(r, 1.1, 2, 2999)
+	var prev news.Item
+	batches := map[string][]news.Item{}
+	for i := range n {
+		k := fmt.Sprintf("fill-%d", i)
+		it := news.Item{Key: k, Link: "https://example.com/fill/" + k, Published: t0.Add(-time.Duration(n-i) * time.Minute)}
+		if i%10 == 9 {
+			it.Title, it.Content = "Another headline for "+prev.Title, prev.Content
+		} else {
+			it.Title, it.Content = newsText(z, 8), "<p>"+newsText(z, 80)+"</p>"
+		}
+		it.Hash = "h:" + k
+		src := fmt.Sprintf("src-%d", i%20)
+		batches[src] = append(batches[src], it)
+		prev = it
+		if i%500 == 499 || i == n-1 {
+			for src, items := range batches {
+				s.save(src, items...)
+			}
+			clear(batches)
+		}
+	}
+}
+
+// BenchmarkStoryLookup measures finding the story of a new item (the
+// candidate search SaveFetch runs for each new item) in stores of 10k and
+// 100k items published one a minute: the window (72h, 4,320 items before
+// the newest) is the same, and so is the work. "examined/op" counts the
+// near-index entries read; 200 probes, other outlets' copies of recent
+// items, take turns.
+func BenchmarkStoryLookup(b *testing.B) {
+	for _, n := range []int{10_000, 100_000} {
+		b.Run(fmt.Sprintf("%dk", n/1000), func(b *testing.B) {
+			s := mustOpen(b)
+			s.SetStories(Stories{Enabled: true})
+			s.db.NoSync = true // filling only; the file is thrown away
+			fillStories(b, s, n)
+			s.db.NoSync = false
+			// 200 probes: other outlets' copies of recent items.
+			var probes []copyRec
+			for j := range 200 {
+				it, ok, err := s.Item(uint64(n - 3*j))
+				if !ok || err != nil {
+					b.Fatalf("item %d: %v, %v", n-3*j, ok, err)
+				}
+				p := news.Item{Source: "probe", Key: "probe", Title: "Probe " + it.Title, Content: it.Content, Published: it.Published}
+				probes = append(probes, copyFromItem(&p))
+			}
+			opt := *s.stories.Load()
+			errRollback := errors.New("rollback")
+			examined, found := 0, 0
+			b.ReportAllocs()
+			b.ResetTimer()
+			for i := 0; b.Loop(); i++ {
+				err := s.db.Update(func(tx *bolt.Tx) error {
+					t := newTxn(tx, t0, opt)
+					e := &entry{id: 1 << 62, rec: &record{Copies: []copyRec{probes[i%len(probes)]}}}
+					if err := t.group(e); err != nil {
+						return err
+					}
+					examined += t.examined
+					if e.rec.Story != 0 {
+						found++
+					}
+					return errRollback
+				})
+				if !errors.Is(err, errRollback) {
+					b.Fatal(err)
+				}
+			}
+			b.ReportMetric(float64(examined)/float64(b.N), "examined/op")
+			if found != b.N {
+				b.Fatalf("probe found its story %d of %d times", found, b.N)
+			}
+		})
+	}
 }

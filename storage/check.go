@@ -6,10 +6,12 @@ import (
 	"encoding/json"
 	"errors"
 	"fmt"
+	"slices"
 
 	bolt "go.etcd.io/bbolt"
 
 	"github.com/aggregatord/aggregatord/news"
+	"github.com/aggregatord/aggregatord/stories"
 )
 
 // maxProblems caps how many problems Check reports.
@@ -19,7 +21,8 @@ const maxProblems = 50
 // checks, then every invariant listed in the package documentation (every
 // index entry points at an existing item whose fields produce that entry,
 // every item is in each index it belongs to, keys and links mappings agree
-// with the items, index counters are right). It returns nil, or an error
+// with the items, index counters are right, every story has one leader,
+// its earliest member, carrying the members' topics). It returns nil, or an error
 // wrapping ErrCorrupt that lists up to 50 problems. It reads every page:
 // use it in tests and repair tools, not on a request path.
 func (s *Store) Check() error {
@@ -35,12 +38,12 @@ func (s *Store) Check() error {
 		}
 		checkMeta(tx, add)
 		want := checkItems(tx, add)
-		checkIndex(tx.Bucket(bIdxAll), ientry{kind: IndexAll}, want, add)
-		for _, kind := range []IndexKind{IndexSource, IndexTopic} {
-			parent := tx.Bucket(bIdxSrc)
-			if kind == IndexTopic {
-				parent = tx.Bucket(bIdxTopic)
-			}
+		flat, named := checkedIndexes()
+		for _, ix := range flat {
+			checkIndex(tx.Bucket(ix.bucket), ientry{kind: ix.kind}, want, add)
+		}
+		for _, ix := range named {
+			kind, parent := ix.kind, tx.Bucket(ix.bucket)
 			_ = parent.ForEach(func(k, v []byte) error {
 				b := parent.Bucket(k)
 				if b == nil {
@@ -52,7 +55,7 @@ func (s *Store) Check() error {
 			})
 		}
 		for ie := range want {
-			add("item %d: missing %s index entry", ikeyID([]byte(ie.key)), Index{Kind: ie.kind, Name: ie.name})
+			add("item %d: missing %s index entry", entryID(ie), Index{Kind: ie.kind, Name: ie.name})
 		}
 		checkMappings(tx, add)
 		_ = tx.Bucket(bSources).ForEach(func(k, v []byte) error {
@@ -73,6 +76,19 @@ func (s *Store) Check() error {
 	return nil
 }
 
+// indexBucketName names one index bucket Check walks.
+type indexBucketName struct {
+	kind   IndexKind
+	bucket []byte
+}
+
+// checkedIndexes returns the index buckets Check walks: flat ones hold
+// entries, named ones a bucket of entries per source or topic.
+func checkedIndexes() (flat, named []indexBucketName) {
+	return []indexBucketName{{IndexAll, bIdxAll}, {kindLead, bIdxLead}, {kindStory, bStories}, {kindNear, bNear}, {kindSketch, bSketches}},
+		[]indexBucketName{{IndexSource, bIdxSrc}, {IndexTopic, bIdxTopic}, {kindLeadTopic, bIdxLeadTopic}}
+}
+
 func checkMeta(tx *bolt.Tx, add func(string, ...any)) {
 	for _, name := range topBuckets() {
 		if tx.Bucket(name) == nil {
@@ -89,6 +105,7 @@ func checkMeta(tx *bolt.Tx, add func(string, ...any)) {
 func checkItems(tx *bolt.Tx, add func(string, ...any)) map[ientry]bool {
 	items, keys, links := tx.Bucket(bItems), tx.Bucket(bKeys), tx.Bucket(bLinks)
 	want := make(map[ientry]bool)
+	storiesSeen := make(map[uint64]*storyCheck)
 	seq := items.Sequence()
 	_ = items.ForEach(func(k, v []byte) error {
 		if len(k) != 8 {
@@ -132,12 +149,68 @@ func checkItems(tx *bolt.Tx, add func(string, ...any)) map[ientry]bool {
 				}
 			}
 		}
+		if r.Story != 0 {
+			st := storiesSeen[r.Story]
+			if st == nil {
+				st = &storyCheck{}
+				storiesSeen[r.Story] = st
+			}
+			st.members = append(st.members, &entry{id: id, rec: r})
+		} else if r.Lead || r.StoryTopics != nil || !r.StoryUpdated.IsZero() {
+			add("item %d: in no story but has a leader's fields", id)
+		}
+		for i := range r.Copies {
+			if sk := r.Copies[i].Sketch; sk != nil {
+				if _, err := stories.ParseSketch(sk); err != nil {
+					add("item %d: copy %d: %w", id, i, err)
+				}
+			}
+		}
 		for _, ie := range r.entries(id) {
 			want[ie] = true
 		}
 		return nil
 	})
+	for sid, st := range storiesSeen {
+		checkStory(sid, st.members, add)
+	}
 	return want
+}
+
+// storyCheck gathers the members of one story for checkStory.
+type storyCheck struct{ members []*entry }
+
+// checkStory checks that a story has exactly one leader, its earliest
+// member, carrying the union of the members' topics.
+func checkStory(sid uint64, members []*entry, add func(string, ...any)) {
+	slices.SortFunc(members, cmpMember)
+	var topics []string
+	for _, m := range members {
+		topics = union(topics, m.rec.topics())
+	}
+	slices.Sort(topics)
+	for i, m := range members {
+		r := m.rec
+		switch {
+		case i == 0 && !r.Lead:
+			add("story %d: its earliest member, item %d, is not its leader", sid, m.id)
+		case i == 0 && !slices.Equal(r.StoryTopics, topics):
+			add("story %d: leader %d has story topics %v, members have %v", sid, m.id, r.StoryTopics, topics)
+		case i == 0 && r.StoryUpdated.IsZero() && len(members) > 1:
+			add("story %d: leader %d has no story update time", sid, m.id)
+		case i > 0 && (r.Lead || r.StoryTopics != nil || !r.StoryUpdated.IsZero()):
+			add("story %d: item %d is marked as leader but item %d is earlier", sid, m.id, members[0].id)
+		}
+	}
+}
+
+// entryID returns the item ID an index entry names.
+func entryID(ie ientry) uint64 {
+	k := []byte(ie.key)
+	if len(k) < 8 {
+		return 0
+	}
+	return binary.BigEndian.Uint64(k[len(k)-8:])
 }
 
 // checkIndex checks every entry of b (entries like proto) against want,
@@ -153,12 +226,15 @@ func checkIndex(b *bolt.Bucket, proto ientry, want map[ientry]bool, add func(str
 		}
 		ie := proto
 		ie.key = string(k)
-		if len(k) != ikeyLen {
-			add("%s index: key %x is not %d bytes", idx, k, ikeyLen)
+		if proto.kind == kindSketch {
+			ie.val = string(v)
+		}
+		if len(k) != proto.kind.keyLen() {
+			add("%s index: key %x is not %d bytes", idx, k, proto.kind.keyLen())
 			return nil
 		}
 		if !want[ie] {
-			add("%s index: entry %s for item %d matches no stored item's fields", idx, cursorOf(k), ikeyID(k))
+			add("%s index: entry %x for item %d matches no stored item's fields", idx, k, entryID(ie))
 			return nil
 		}
 		delete(want, ie)
@@ -167,7 +243,7 @@ func checkIndex(b *bolt.Bucket, proto ientry, want map[ientry]bool, add func(str
 	if uint64(n) != b.Sequence() {
 		add("%s index: %d entries, counter says %d", idx, n, b.Sequence())
 	}
-	if n == 0 && proto.kind != IndexAll {
+	if n == 0 && proto.kind.named() {
 		add("%s index: empty bucket not deleted", idx)
 	}
 }

@@ -11,6 +11,7 @@ writers or each other.
 	st, err := storage.Open("aggregatord.db", storage.Options{})
 	if errors.Is(err, storage.ErrLocked) { ... another process has it ... }
 	defer st.Close()
+	st.SetStories(storage.Stories{Enabled: true, Window: 72 * time.Hour}) // [dedupe]
 
 	res, err := st.SaveFetch(state, items) // one fetch of one source, one write transaction
 	page, next, err := st.Latest(storage.SourceIndex("rudaw"), "", 50)
@@ -35,7 +36,58 @@ Hash come from the copy; ID, FirstSeen and Updated belong to the item; Tags
 are the union over all copies (first appearance first), Topics their sorted
 union; Copies lists every copy, earliest Published first. Everywhere except
 a source index the view is of the shown copy, Copies[0]. In
-IndexSource(name), and from ItemByKey, it is of that source's copy.
+IndexSource(name), and from ItemByKey, it is of that source's copy. When
+stories are on, StoryID, Story and Updated also describe the item's story
+(next section).
+
+# Stories
+
+Several outlets carrying the same wire story publish different items (each
+with its own link) whose text is nearly the same. With Stories.Enabled, such
+items form a story, shown once. The similarity measure is package stories:
+every copy stored gets the stories.Fingerprint sketch of its title and lead
+text (whether grouping is on or not), and an item is described by its shown
+copy's sketch.
+
+When SaveFetch creates a new item (rule 3 below, not a copy of a known
+link) and grouping is on, the item looks for its story among the items
+that
+
+  - have a groupable sketch sharing a key with its own (stories.Sketch.Keys;
+    found through the near index, so the cost depends on how many items
+    share those keys within the window, not on the size of the store);
+  - were published (shown copy) at most Stories.Window before or after it;
+  - are at least Stories.Threshold similar to it (stories.Similarity);
+  - have no copy from its source, and are in no story that has one: a
+    story holds one item per source.
+
+It joins the story of the best of them (highest similarity, then earliest
+Published, then lowest ID); a candidate in no story starts one, whose id is
+the candidate's item ID. Without a candidate the item is in no story. An
+item's story is decided once, when it is stored: a later edit of its text,
+a retag or a change of settings does not move it, and stories never merge.
+Items are stored in the order given, so the same fetches in the same order
+give the same stories, in any process.
+
+A story's leader is its member whose shown copy was published first (lowest
+ID among equals). It changes when an earlier item joins, when a member's
+shown copy changes and when the leader is pruned; the indexes follow in the
+same transaction. With grouping on:
+
+  - IndexAll lists each story once, as its leader, and every item in no
+    story; IndexTopic(t) lists, the same way, the stories one of whose
+    members has topic t (a story is in a topic if any member is);
+  - IndexSource(s) is unchanged: every item s carried, as s's copy;
+  - every member of a story with company has StoryID set and Story listing
+    the copies of the other members (earliest member first), and its
+    Updated is at least the time the story last gained or lost a member
+    or changed leader.
+
+Grouping off, new items join no story and reads present none: IndexAll and
+IndexTopic list every item and StoryID and Story stay empty. The stories
+already stored are kept and presented again when grouping is turned back
+on. Turning it on or off advances Generation. Count counts items either
+way.
 
 # SaveFetch: the dedupe rules
 
@@ -66,7 +118,7 @@ SaveResult.Changed holds the New and Updated items as stored at commit.
 
 All integers are big-endian, so byte order is numeric order.
 
-	meta          "schema"      -> uint32 schema version (currently 1)
+	meta          "schema"      -> uint32 schema version (currently 2)
 	              "last_change" -> int64 UnixNano of the last change to items
 	items         id (8 bytes)  -> record: version byte 0x01 + JSON (see record.go)
 	              bucket sequence = last ID handed out
@@ -76,6 +128,15 @@ All integers are big-endian, so byte order is numeric order.
 	idx_all       ikey -> empty           (sequence = number of entries)
 	idx_source    source name -> bucket { ikey -> empty } (sequence = entries)
 	idx_topic     topic id    -> bucket { ikey -> empty } (sequence = entries)
+	idx_lead      ikey -> empty           (sequence = number of entries)
+	idx_lead_topic topic id   -> bucket { ikey -> empty } (sequence = entries)
+	stories       story id (8) ikey     -> empty  (sequence = entries)
+	near          sketch key (4) ikey   -> empty  (sequence = entries)
+	sketches      id (8)       -> encoded sketch (sequence = entries)
+
+A record holds, besides the copies, the item's story id (0: none) and, on a
+story's leader only, the lead flag, the sorted union of the members' topics
+and the time the story last changed. Each copy holds its encoded sketch.
 
 An ikey is 16 bytes: the time as UnixNano with the sign bit flipped (so
 negative times sort first), then the item ID. A bbolt cursor walked
@@ -100,6 +161,19 @@ and GUIDs are made valid UTF-8 before use.
     Published of the earliest such copy.
   - idx_topic/t holds one entry per item whose Topics contain t, at
     Copies[0].Published.
+  - idx_lead holds one entry per item that is in no story or leads one, at
+    Copies[0].Published; idx_lead_topic/t one per such item whose topics
+    (for a leader: the union of its story's topics) contain t.
+  - stories holds one entry per item in a story: story id, then the ikey
+    at Copies[0].Published, so a story's members are a key range in
+    leader-first order.
+  - Every story has exactly one leader, its first member in that order;
+    the leader carries the union of the members' topics and a story time;
+    no other item carries either.
+  - near holds, for each item whose shown copy has a groupable sketch, one
+    entry per key of that sketch (stories.Sketch.Keys) followed by the
+    ikey at Copies[0].Published; sketches holds that sketch under the
+    item's id. Stored sketches parse.
   - Each index bucket's sequence equals its number of entries, which is how
     Count and CountSource answer without walking the bucket. Empty
     per-source and per-topic buckets are deleted.
@@ -110,7 +184,9 @@ and GUIDs are made valid UTF-8 before use.
 
 Open writes the current schema version into a new file. A file with an
 older version is migrated inside one write transaction, step by step, before
-Open returns. A file with a newer version is refused with an error wrapping
+Open returns. Version 2 added stories: migrating a version 1 file copies
+idx_all to idx_lead and idx_topic to idx_lead_topic (nothing is grouped
+yet); the items it held have no sketches and are never grouped. A file with a newer version is refused with an error wrapping
 ErrNewerSchema; it is not modified. A bbolt file that has buckets but no meta
 bucket is refused with ErrNotStore.
 
@@ -135,7 +211,12 @@ its keys, links and index entries.
 
 Retag calls fn once for every copy of every item (for most items: once),
 with the item as that copy presents it, and stores the returned topics on
-the copy; the item's Topics (and topic index entries) follow.
+the copy; the item's Topics (and topic index entries) follow, and so do its
+story's topics. Stories themselves do not depend on topics.
+
+Pruning a story's member removes it from the story; pruning its leader
+makes the next member the leader. A story left with one member shows no
+company (StoryID 0).
 
 # Caveats
 
@@ -154,5 +235,10 @@ the copy; the item's Topics (and topic index entries) follow.
     must not call methods of the same Store (a write would deadlock).
   - Check reads the whole file; it is meant for tests and repair tools, not
     for a request path.
+  - A story is never re-evaluated: an item stored while grouping was off,
+    or before a near duplicate that would have been its better match
+    arrived, keeps its place. Items stored by schema 1 are never grouped.
+  - Reading a story member costs one record decode per member of its
+    story (members are read to list their copies).
 */
 package storage

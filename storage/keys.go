@@ -26,7 +26,25 @@ const (
 	IndexTopic
 )
 
-// String returns "all", "source" or "topic".
+// The store's internal indexes, kept like the public ones (see doc.go).
+// They are not valid in an Index.
+const (
+	// kindLead: idx_lead, one entry per story (its leader) or item in no
+	// story, at its shown copy's Published.
+	kindLead IndexKind = 16 + iota
+	// kindLeadTopic: idx_lead_topic/NAME, like kindLead for the stories
+	// one of whose members has topic NAME.
+	kindLeadTopic
+	// kindStory: stories, story id + ikey of each member.
+	kindStory
+	// kindNear: near, sketch key + ikey of each groupable item.
+	kindNear
+	// kindSketch: sketches, item id -> encoded sketch of its shown copy.
+	kindSketch
+)
+
+// String returns "all", "source" or "topic" (or the name of an internal
+// index).
 func (k IndexKind) String() string {
 	switch k {
 	case IndexAll:
@@ -35,8 +53,36 @@ func (k IndexKind) String() string {
 		return "source"
 	case IndexTopic:
 		return "topic"
+	case kindLead:
+		return "lead"
+	case kindLeadTopic:
+		return "lead-topic"
+	case kindStory:
+		return "story"
+	case kindNear:
+		return "near"
+	case kindSketch:
+		return "sketch"
 	}
 	return fmt.Sprintf("IndexKind(%d)", uint8(k))
+}
+
+// named reports whether entries of kind live in per-name buckets.
+func (k IndexKind) named() bool {
+	return k == IndexSource || k == IndexTopic || k == kindLeadTopic
+}
+
+// keyLen is the length of the keys of an index of kind.
+func (k IndexKind) keyLen() int {
+	switch k {
+	case kindStory:
+		return 8 + ikeyLen
+	case kindNear:
+		return 4 + ikeyLen
+	case kindSketch:
+		return 8
+	}
+	return ikeyLen
 }
 
 // Index names an ordered set of items: all of them, one source's or one
@@ -58,8 +104,8 @@ func TopicIndex(topic string) Index { return Index{Kind: IndexTopic, Name: topic
 
 // String returns "all", "source:NAME" or "topic:ID".
 func (i Index) String() string {
-	if i.Kind == IndexAll {
-		return "all"
+	if !i.Kind.named() {
+		return i.Kind.String()
 	}
 	return i.Kind.String() + ":" + i.Name
 }

@@ -18,9 +18,46 @@ type schema struct {
 	steps map[uint32]func(tx *bolt.Tx) error
 }
 
-// currentSchema is the layout described in doc.go. Version 1 is the first;
-// there is nothing to migrate from yet.
-func currentSchema() schema { return schema{version: 1} }
+// currentSchema is the layout described in doc.go.
+func currentSchema() schema {
+	return schema{version: 2, steps: map[uint32]func(*bolt.Tx) error{1: migrateStories}}
+}
+
+// migrateStories takes a version 1 file to version 2, which adds story
+// grouping: a version 1 file has no stories, so every item leads its own
+// and the leader indexes are copies of idx_all and idx_topic. The other
+// new buckets (stories, near, sketches) start empty: items stored before
+// have no sketch and are never grouped. Open has created the buckets.
+func migrateStories(tx *bolt.Tx) error {
+	if err := copyIndex(tx.Bucket(bIdxAll), tx.Bucket(bIdxLead)); err != nil {
+		return fmt.Errorf("fill %s: %w", bIdxLead, err)
+	}
+	src, dst := tx.Bucket(bIdxTopic), tx.Bucket(bIdxLeadTopic)
+	return src.ForEachBucket(func(name []byte) error {
+		b, err := dst.CreateBucketIfNotExists(name)
+		if err != nil {
+			return fmt.Errorf("create %s/%s: %w", bIdxLeadTopic, name, err)
+		}
+		if err := copyIndex(src.Bucket(name), b); err != nil {
+			return fmt.Errorf("fill %s/%s: %w", bIdxLeadTopic, name, err)
+		}
+		return nil
+	})
+}
+
+// copyIndex copies the entries and counter of index bucket src into dst.
+func copyIndex(src, dst *bolt.Bucket) error {
+	err := src.ForEach(func(k, v []byte) error {
+		if v == nil {
+			return nil // a nested bucket: not an entry (Check reports it)
+		}
+		return dst.Put(k, []byte{})
+	})
+	if err != nil {
+		return err
+	}
+	return dst.SetSequence(src.Sequence())
+}
 
 // migrate runs the steps from version have to sc.version and records the
 // new version, all in tx: a failure leaves the file as it was.

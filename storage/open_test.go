@@ -47,33 +47,34 @@ func setSchema(v uint32) func(tx *bolt.Tx) error {
 }
 
 func TestSchemaVersion(t *testing.T) {
+	cur := currentSchema().version
 	path := filepath.Join(t.TempDir(), "s.db")
 	s := mustOpenAt(t, path)
 	s.save("a", item("k", "", "t", t0))
 	s.close()
-	if v := rawSchema(t, path); v != 1 {
-		t.Fatalf("schema version %d written, want 1", v)
+	if v := rawSchema(t, path); v != cur {
+		t.Fatalf("schema version %d written, want %d", v, cur)
 	}
 
 	t.Run("newer refused", func(t *testing.T) {
-		rawUpdate(t, path, setSchema(2))
-		defer rawUpdate(t, path, setSchema(1))
+		rawUpdate(t, path, setSchema(cur+1))
+		defer rawUpdate(t, path, setSchema(cur))
 		_, err := Open(path, Options{})
 		if !errors.Is(err, ErrNewerSchema) {
 			t.Fatalf("Open: %v, want ErrNewerSchema", err)
 		}
-		want := path + " was written by a newer aggregatord (schema 2, this build supports 1)"
+		want := fmt.Sprintf("%s was written by a newer aggregatord (schema %d, this build supports %d)", path, cur+1, cur)
 		if !strings.Contains(err.Error(), want) {
 			t.Errorf("message %q does not say %q", err, want)
 		}
-		if v := rawSchema(t, path); v != 2 {
+		if v := rawSchema(t, path); v != cur+1 {
 			t.Errorf("refused file changed to schema %d", v)
 		}
 	})
 
 	t.Run("older migrated", func(t *testing.T) {
-		sc := schema{version: 2, steps: map[uint32]func(*bolt.Tx) error{
-			1: func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte("migrated"), []byte("yes")) },
+		sc := schema{version: cur + 1, steps: map[uint32]func(*bolt.Tx) error{
+			cur: func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte("migrated"), []byte("yes")) },
 		}}
 		s2, err := openWith(path, Options{}, sc)
 		if err != nil {
@@ -83,26 +84,27 @@ func TestSchemaVersion(t *testing.T) {
 			t.Errorf("item lost in migration: %v, %v", ok, err)
 		}
 		s2.Close()
-		if v := rawSchema(t, path); v != 2 {
-			t.Errorf("schema %d after migration, want 2", v)
+		if v := rawSchema(t, path); v != cur+1 {
+			t.Errorf("schema %d after migration, want %d", v, cur+1)
 		}
 		rawUpdate(t, path, func(tx *bolt.Tx) error {
 			if got := tx.Bucket(bMeta).Get([]byte("migrated")); string(got) != "yes" {
 				t.Errorf("migration step did not run")
 			}
-			return setSchema(1)(tx)
+			return setSchema(cur)(tx)
 		})
 	})
 
 	t.Run("failed migration leaves the file alone", func(t *testing.T) {
-		sc := schema{version: 3, steps: map[uint32]func(*bolt.Tx) error{
-			1: func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte("half"), []byte("done")) },
+		sc := schema{version: cur + 2, steps: map[uint32]func(*bolt.Tx) error{
+			cur: func(tx *bolt.Tx) error { return tx.Bucket(bMeta).Put([]byte("half"), []byte("done")) },
 		}}
-		if _, err := openWith(path, Options{}, sc); err == nil || !strings.Contains(err.Error(), "no migration from version 2") {
-			t.Fatalf("openWith: %v", err)
+		want := fmt.Sprintf("no migration from version %d", cur+1)
+		if _, err := openWith(path, Options{}, sc); err == nil || !strings.Contains(err.Error(), want) {
+			t.Fatalf("openWith: %v, want %q", err, want)
 		}
-		if v := rawSchema(t, path); v != 1 {
-			t.Errorf("schema %d after a failed migration, want 1", v)
+		if v := rawSchema(t, path); v != cur {
+			t.Errorf("schema %d after a failed migration, want %d", v, cur)
 		}
 		rawUpdate(t, path, func(tx *bolt.Tx) error {
 			if tx.Bucket(bMeta).Get([]byte("half")) != nil {

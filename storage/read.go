@@ -10,14 +10,21 @@ import (
 )
 
 // indexBucket returns idx's bucket in tx, or nil when the index has no
-// entries.
-func indexBucket(tx *bolt.Tx, idx Index) *bolt.Bucket {
+// entries. With grouped set, IndexAll and IndexTopic are read from their
+// story-leader counterparts.
+func indexBucket(tx *bolt.Tx, idx Index, grouped bool) *bolt.Bucket {
 	switch idx.Kind {
 	case IndexAll:
+		if grouped {
+			return tx.Bucket(bIdxLead)
+		}
 		return tx.Bucket(bIdxAll)
 	case IndexSource:
 		return tx.Bucket(bIdxSrc).Bucket([]byte(idx.Name))
 	case IndexTopic:
+		if grouped {
+			return tx.Bucket(bIdxLeadTopic).Bucket([]byte(idx.Name))
+		}
 		return tx.Bucket(bIdxTopic).Bucket([]byte(idx.Name))
 	}
 	return nil
@@ -27,7 +34,9 @@ func indexBucket(tx *bolt.Tx, idx Index) *bolt.Bucket {
 // first item strictly older than the cursor after ("" starts at the newest
 // item). at is the item's own cursor, valid as a later after. Items in a
 // source index are presented as that source's copy; elsewhere as their
-// shown copy (see the package documentation). Scan stops when fn returns
+// shown copy (see the package documentation). When stories are enabled
+// (see Stories), IndexAll and IndexTopic yield each story once, as its
+// leader, and every item carries its story. Scan stops when fn returns
 // false or the items run out, and returns nil then. A malformed after
 // yields an error wrapping ErrBadCursor; an index that has no items (an
 // unknown source or topic included) is not an error.
@@ -43,8 +52,9 @@ func (s *Store) Scan(idx Index, after Cursor, fn func(it news.Item, at Cursor) b
 	if err != nil {
 		return fmt.Errorf("scan %s: %w", idx, err)
 	}
+	grouped := s.stories.Load().Enabled
 	err = s.db.View(func(tx *bolt.Tx) error {
-		b := indexBucket(tx, idx)
+		b := indexBucket(tx, idx, grouped)
 		if b == nil {
 			return nil
 		}
@@ -86,7 +96,7 @@ func (s *Store) Scan(idx Index, after Cursor, fn func(it news.Item, at Cursor) b
 					continue
 				}
 			}
-			if !fn(r.view(id, i), cursorOf(k)) {
+			if !fn(present(tx, id, r, i, grouped), cursorOf(k)) {
 				return nil
 			}
 		}
@@ -123,11 +133,12 @@ func (s *Store) Latest(idx Index, after Cursor, limit int) ([]news.Item, Cursor,
 	return out, next, nil
 }
 
-// Item returns the item with id as its shown copy presents it, and whether
-// it exists.
+// Item returns the item with id as its shown copy presents it (with its
+// story when stories are enabled), and whether it exists.
 func (s *Store) Item(id uint64) (news.Item, bool, error) {
 	var it news.Item
 	var ok bool
+	grouped := s.stories.Load().Enabled
 	err := s.db.View(func(tx *bolt.Tx) error {
 		v := tx.Bucket(bItems).Get(idKey(id))
 		if v == nil {
@@ -137,7 +148,7 @@ func (s *Store) Item(id uint64) (news.Item, bool, error) {
 		if err != nil {
 			return err
 		}
-		it, ok = r.shown(id), true
+		it, ok = present(tx, id, r, 0, grouped), true
 		return nil
 	})
 	if err != nil {
@@ -147,10 +158,12 @@ func (s *Store) Item(id uint64) (news.Item, bool, error) {
 }
 
 // ItemByKey returns the item that source carried under key, as that copy
-// presents it, and whether there is one.
+// presents it (with its story when stories are enabled), and whether there
+// is one.
 func (s *Store) ItemByKey(source, key string) (news.Item, bool, error) {
 	var it news.Item
 	var ok bool
+	grouped := s.stories.Load().Enabled
 	err := s.db.View(func(tx *bolt.Tx) error {
 		id, found, err := getID(tx.Bucket(bKeys), keyOf(source, key))
 		if err != nil || !found {
@@ -165,7 +178,7 @@ func (s *Store) ItemByKey(source, key string) (news.Item, bool, error) {
 			return fmt.Errorf("item %d: %w", id, err)
 		}
 		if i := r.find(source, key); i >= 0 {
-			it, ok = r.view(id, i), true
+			it, ok = present(tx, id, r, i, grouped), true
 		}
 		return nil
 	})
@@ -176,14 +189,15 @@ func (s *Store) ItemByKey(source, key string) (news.Item, bool, error) {
 }
 
 // Count returns the number of items in idx without walking it; 0 for an
-// unknown source or topic.
+// unknown source or topic. It counts items, not stories: the members of a
+// story that Scan shows once are each counted.
 func (s *Store) Count(idx Index) (int, error) {
 	if err := idx.validate(); err != nil {
 		return 0, fmt.Errorf("count %s: %w", idx, err)
 	}
 	var n uint64
 	err := s.db.View(func(tx *bolt.Tx) error {
-		if b := indexBucket(tx, idx); b != nil {
+		if b := indexBucket(tx, idx, false); b != nil {
 			n = b.Sequence()
 		}
 		return nil

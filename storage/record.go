@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/aggregatord/aggregatord/news"
+	"github.com/aggregatord/aggregatord/stories"
 )
 
 // recordV1 is the first byte of every value in the items bucket: the
@@ -20,6 +21,20 @@ type record struct {
 	Updated   time.Time `json:"updated"`
 	// Copies are ordered by Published, non-decreasing; Copies[0] is shown.
 	Copies []copyRec `json:"copies"`
+
+	// Story is the id of the item's story, 0 when it is in none. It is
+	// set once, when the item (or the first item to join it) is stored,
+	// and never changes.
+	Story uint64 `json:"story,omitempty"`
+	// Lead marks the story's leader: its member whose shown copy was
+	// published first (lowest ID among equals). Only the leader carries
+	// the two fields below.
+	Lead bool `json:"lead,omitempty"`
+	// StoryTopics is the sorted union of the topics of every member.
+	StoryTopics []string `json:"story_topics,omitempty"`
+	// StoryUpdated is when the story last gained or lost a member or
+	// changed leader.
+	StoryUpdated time.Time `json:"story_updated,omitzero"`
 }
 
 // copyRec is one source's copy of an item.
@@ -38,6 +53,10 @@ type copyRec struct {
 	Hash       string    `json:"h,omitempty"`
 	Tags       []string  `json:"tags,omitempty"`
 	Topics     []string  `json:"topics,omitempty"`
+	// Sketch is the encoded stories.Fingerprint of the copy (see
+	// stories.Sketch.AppendBinary); absent for copies stored before schema
+	// 2 and for copies without words.
+	Sketch []byte `json:"sk,omitempty"`
 }
 
 func encodeRecord(r *record) ([]byte, error) {
@@ -66,17 +85,37 @@ func decodeRecord(v []byte) (*record, error) {
 	return r, nil
 }
 
-// copyFromItem builds the copy an incoming item contributes. The item has
-// been normalised by SaveFetch.
+// copyFromItem builds the copy an incoming item contributes, with its
+// sketch. The item has been normalised by SaveFetch.
 func copyFromItem(it *news.Item) copyRec {
-	return copyRec{
+	c := copyRec{
 		Source: it.Source, Key: it.Key, GUID: it.GUID, Link: it.Link,
 		Title: it.Title, Summary: it.Summary, Content: it.Content,
 		Authors: slices.Clone(it.Authors), Categories: slices.Clone(it.Categories),
 		Language: it.Language, Published: it.Published, Hash: it.Hash,
 		Tags: slices.Clone(it.Tags), Topics: slices.Clone(it.Topics),
 	}
+	if sk := stories.Fingerprint(it); len(sk) > 0 {
+		c.Sketch, _ = sk.AppendBinary(nil)
+	}
+	return c
 }
+
+// sketch returns the sketch of the shown copy when it is groupable.
+func (r *record) sketch() (stories.Sketch, bool) {
+	if r == nil || len(r.Copies) == 0 || r.Copies[0].Sketch == nil {
+		return nil, false
+	}
+	sk, err := stories.ParseSketch(r.Copies[0].Sketch)
+	if err != nil || !sk.Groupable() {
+		return nil, false
+	}
+	return sk, true
+}
+
+// leads reports whether the item is shown for its story: it is the
+// story's leader or in no story.
+func (r *record) leads() bool { return r.Story == 0 || r.Lead }
 
 // view returns the item as copy i presents it.
 func (r *record) view(id uint64, i int) news.Item {
@@ -96,9 +135,6 @@ func (r *record) view(id uint64, i int) news.Item {
 	}
 	return it
 }
-
-// shown returns the item as its shown copy presents it.
-func (r *record) shown(id uint64) news.Item { return r.view(id, 0) }
 
 // firstOf returns the index of source's earliest copy, or -1.
 func (r *record) firstOf(source string) int {
@@ -191,11 +227,13 @@ func cleanList(in []string) []string {
 	return out
 }
 
-// ientry is one index entry: which bucket, which key.
+// ientry is one index entry: which bucket, which key, and the value for
+// indexes that have one (sketches).
 type ientry struct {
 	kind IndexKind
 	name string
-	key  string // ikey bytes
+	key  string // ikey bytes, or as keyLen says
+	val  string
 }
 
 // entries returns the index entries record r with ID id must have.
@@ -213,6 +251,25 @@ func (r *record) entries(id uint64) []ientry {
 	}
 	for _, t := range r.topics() {
 		out = append(out, ientry{kind: IndexTopic, name: t, key: shownKey})
+	}
+	if r.leads() {
+		out = append(out, ientry{kind: kindLead, key: shownKey})
+		lt := r.StoryTopics
+		if r.Story == 0 {
+			lt = r.topics()
+		}
+		for _, t := range lt {
+			out = append(out, ientry{kind: kindLeadTopic, name: t, key: shownKey})
+		}
+	}
+	if r.Story != 0 {
+		out = append(out, ientry{kind: kindStory, key: string(idKey(r.Story)) + shownKey})
+	}
+	if sk, ok := r.sketch(); ok {
+		out = append(out, ientry{kind: kindSketch, key: string(idKey(id)), val: string(r.Copies[0].Sketch)})
+		for _, k := range sk.Keys() {
+			out = append(out, ientry{kind: kindNear, key: string(nearKey(k, nil)) + shownKey})
+		}
 	}
 	return out
 }

@@ -20,9 +20,9 @@ type SaveResult struct {
 	// of another source's item with the same link, or repeated in the batch.
 	Duplicate int
 	// Changed holds the New and Updated items as stored at commit (each as
-	// its shown copy, with its ID), in the order they were first met. An
-	// updated copy that moved to another item (see the package
-	// documentation) is reported as that item.
+	// its shown copy, with its ID and, when stories are on, its story), in
+	// the order they were first met. An updated copy that moved to another
+	// item (see the package documentation) is reported as that item.
 	Changed []news.Item
 }
 
@@ -86,9 +86,13 @@ func (s *Store) SaveFetch(st news.SourceState, items []news.Item) (SaveResult, e
 				changed = append(changed, id)
 			}
 		}
+		// Settle stories and indexes first, so that Changed shows them.
+		if err := t.flush(); err != nil {
+			return err
+		}
 		for _, id := range changed {
 			if e := t.ents[id]; e != nil && e.rec != nil {
-				res.Changed = append(res.Changed, e.rec.shown(id))
+				res.Changed = append(res.Changed, present(t.tx, id, e.rec, 0, t.stories.Enabled))
 			}
 		}
 		return putState(t.tx, st.Name, stateJSON)
@@ -184,6 +188,11 @@ func (t *txn) save(it *news.Item) (outcome, uint64, error) {
 	}
 	if err := t.mapKey(it.Source, it.Key, e.id); err != nil {
 		return 0, 0, err
+	}
+	if t.stories.Enabled {
+		if err := t.group(e); err != nil {
+			return 0, 0, fmt.Errorf("find story: %w", err)
+		}
 	}
 	return outNew, e.id, t.mapLink(it.Link, e.id)
 }

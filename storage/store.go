@@ -46,6 +46,9 @@ type Options struct {
 	// Logger receives debug and info records about migrations, pruning and
 	// retagging. Default: discard.
 	Logger *slog.Logger
+	// Stories configures near-duplicate story grouping; the zero value
+	// turns it off. SetStories changes it later.
+	Stories Stories
 }
 
 // DefaultTimeout is the lock wait Open uses when Options.Timeout is zero.
@@ -60,6 +63,7 @@ type Store struct {
 
 	gen        atomic.Uint64
 	lastChange atomic.Int64 // UnixNano; 0 = never
+	stories    atomic.Pointer[Stories]
 }
 
 // Bucket names. See doc.go for their layouts.
@@ -72,13 +76,20 @@ var (
 	bIdxAll   = []byte("idx_all")
 	bIdxSrc   = []byte("idx_source")
 	bIdxTopic = []byte("idx_topic")
+	// Story grouping (schema 2).
+	bIdxLead      = []byte("idx_lead")
+	bIdxLeadTopic = []byte("idx_lead_topic")
+	bStories      = []byte("stories")
+	bNear         = []byte("near")
+	bSketches     = []byte("sketches")
 
 	kSchema     = []byte("schema")
 	kLastChange = []byte("last_change")
 )
 
 func topBuckets() [][]byte {
-	return [][]byte{bMeta, bItems, bKeys, bLinks, bSources, bIdxAll, bIdxSrc, bIdxTopic}
+	return [][]byte{bMeta, bItems, bKeys, bLinks, bSources, bIdxAll, bIdxSrc, bIdxTopic,
+		bIdxLead, bIdxLeadTopic, bStories, bNear, bSketches}
 }
 
 // Open opens the database at path, creating the file and its buckets if
@@ -108,6 +119,7 @@ func openWith(path string, opt Options, sc schema) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opt.Now, log: opt.Logger}
+	s.stories.Store(opt.Stories.effective())
 	if err := s.init(sc); err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
@@ -217,8 +229,9 @@ func (s *Store) Backup(w io.Writer) (int64, error) {
 func (s *Store) update(fn func(t *txn) error) error {
 	var changed bool
 	now := s.now()
+	opt := *s.stories.Load()
 	err := s.db.Update(func(tx *bolt.Tx) error {
-		t := newTxn(tx, now)
+		t := newTxn(tx, now, opt)
 		if err := fn(t); err != nil {
 			return err
 		}

@@ -16,13 +16,20 @@ import (
 type txn struct {
 	tx  *bolt.Tx
 	now time.Time
+	// stories is the story grouping in force for this transaction.
+	stories Stories
 
-	items, keys, links, idxAll, idxSrc, idxTopic *bolt.Bucket
+	items, keys, links, idxAll, idxSrc, idxTopic    *bolt.Bucket
+	idxLead, idxLeadTopic, storyIdx, near, sketches *bolt.Bucket
 
 	ents  map[uint64]*entry
 	order []uint64
 	// emptied names per-name index buckets that lost their last entry.
 	emptied map[ientry]bool
+	// joined holds the stories an item joined in this transaction.
+	joined map[uint64]bool
+	// examined counts the near-index entries group read (for benchmarks).
+	examined int
 	// changed is set by flush when an item was written or deleted.
 	changed bool
 }
@@ -32,16 +39,21 @@ type entry struct {
 	id  uint64
 	rec *record // nil once every copy was removed
 	// old is the index entries as stored when loaded; nil for a new item.
-	old   []ientry
+	old []ientry
+	// story is the record's story when loaded (0 for a new item), so that
+	// a deleted member's story is still known at flush.
+	story uint64
 	dirty bool
 }
 
-func newTxn(tx *bolt.Tx, now time.Time) *txn {
+func newTxn(tx *bolt.Tx, now time.Time, stories Stories) *txn {
 	return &txn{
-		tx: tx, now: now,
+		tx: tx, now: now, stories: stories,
 		items: tx.Bucket(bItems), keys: tx.Bucket(bKeys), links: tx.Bucket(bLinks),
 		idxAll: tx.Bucket(bIdxAll), idxSrc: tx.Bucket(bIdxSrc), idxTopic: tx.Bucket(bIdxTopic),
-		ents: make(map[uint64]*entry), emptied: make(map[ientry]bool),
+		idxLead: tx.Bucket(bIdxLead), idxLeadTopic: tx.Bucket(bIdxLeadTopic),
+		storyIdx: tx.Bucket(bStories), near: tx.Bucket(bNear), sketches: tx.Bucket(bSketches),
+		ents: make(map[uint64]*entry), emptied: make(map[ientry]bool), joined: make(map[uint64]bool),
 	}
 }
 
@@ -59,7 +71,7 @@ func (t *txn) load(id uint64) (*entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("item %d: %w", id, err)
 	}
-	e := &entry{id: id, rec: r, old: r.entries(id)}
+	e := &entry{id: id, rec: r, old: r.entries(id), story: r.Story}
 	t.ents[id] = e
 	t.order = append(t.order, id)
 	return e, nil
@@ -153,8 +165,12 @@ func (t *txn) removeCopy(e *entry, i int) error {
 	return t.unmapLink(e, c.Link)
 }
 
-// flush writes every dirty record and its index changes.
+// flush settles the stories of changed items (see fixStories), then
+// writes every dirty record and its index changes.
 func (t *txn) flush() error {
+	if err := t.fixStories(); err != nil {
+		return err
+	}
 	for _, id := range t.order {
 		e := t.ents[id]
 		if !e.dirty {
@@ -214,8 +230,11 @@ func (t *txn) flush() error {
 
 // parent returns the bucket holding per-name index buckets of kind.
 func (t *txn) parent(kind IndexKind) *bolt.Bucket {
-	if kind == IndexSource {
+	switch kind {
+	case IndexSource:
 		return t.idxSrc
+	case kindLeadTopic:
+		return t.idxLeadTopic
 	}
 	return t.idxTopic
 }
@@ -223,8 +242,17 @@ func (t *txn) parent(kind IndexKind) *bolt.Bucket {
 // ibucket returns the bucket for index entries like ie, creating it if
 // create is set; nil if absent.
 func (t *txn) ibucket(ie ientry, create bool) (*bolt.Bucket, error) {
-	if ie.kind == IndexAll {
+	switch ie.kind {
+	case IndexAll:
 		return t.idxAll, nil
+	case kindLead:
+		return t.idxLead, nil
+	case kindStory:
+		return t.storyIdx, nil
+	case kindNear:
+		return t.near, nil
+	case kindSketch:
+		return t.sketches, nil
 	}
 	p := t.parent(ie.kind)
 	if !create {
@@ -252,7 +280,7 @@ func (t *txn) addEntry(ie ientry) error {
 	if exists(b, k) {
 		return nil
 	}
-	if err := b.Put(k, []byte{}); err != nil {
+	if err := b.Put(k, []byte(ie.val)); err != nil {
 		return fmt.Errorf("write %s index entry: %w", ie.kind, err)
 	}
 	if err := b.SetSequence(b.Sequence() + 1); err != nil {
@@ -282,7 +310,7 @@ func (t *txn) delEntry(ie ientry) error {
 	if err := b.SetSequence(n); err != nil {
 		return fmt.Errorf("count %s index entry: %w", ie.kind, err)
 	}
-	if n == 0 && ie.kind != IndexAll {
+	if n == 0 && ie.kind.named() {
 		t.emptied[ientry{kind: ie.kind, name: ie.name}] = true
 	}
 	return nil

@@ -95,8 +95,10 @@
 // tokenised (source:bbc-arabic is one name, not a phrase). A quoted name
 // may contain spaces: tag:"middle east". Field names ignore case. Inside
 // title:( ... ), an inner body: wins over the outer title:. Any other
-// name followed by a colon (src:rudaw, http://...) is an error: quote it
-// to search for the text.
+// name followed by a colon and more text (src:rudaw, http://...) is an
+// error, so that a misspelt field is not silently searched for as words:
+// quote it to search for the text. A word that merely ends in a colon
+// ("Iran: strikes") is a word.
 //
 // # Comments and layout
 //
@@ -150,6 +152,43 @@
 // write the bare word (ايران matches إيران, لإيران, وإيران, بإيران; the
 // adjective الإيرانية is another word, found by ايران*), or include ال to
 // ask for the definite form only (الحرس matches الحرس and والحرس, not حرس).
+//
+// # Errors and limits
+//
+// Parse reports the first problem as a *SyntaxError with the byte offset
+// of the offending token: an unclosed ( or an unmatched ), an operator with
+// nothing after it (at the operator) or in the wrong place, an unclosed
+// quote (at the opening quote), a misplaced or too short * (at the *), a
+// field with nothing directly after it, an unknown field, a word with no
+// letters or digits. Compile turns the offset into the FILE:LINE:COL of the
+// character inside the config file's query string.
+//
+// A query is at most MaxQueryLen bytes, a phrase at most MaxPhraseWords
+// words, and parentheses, NOT and fields nest at most 100 deep. Only the
+// first MiB of an item's title and of its text is searched. Matching a
+// query costs a few lookups per term; a phrase costs, at worst, the number
+// of times its first word occurs times its length, so no query is slow on
+// any item.
+//
+// # Use
+//
+// Compile parses the topics of a config into a Tagger, whose Tag sets an
+// item's Topics; it tokenises each item once, whatever the number of
+// topics. ParseFilter makes a predicate of an ad-hoc query (the ?q= of a
+// feed). To see why a topic does or does not match, build a Doc with
+// NewDoc and print Query.Explain:
+//
+//	MATCH  (=US OR washington) AND iran* AND NOT film
+//	[x] AND
+//	    [x] OR
+//	        [x] =US  title: "U.S."
+//	        [x] washington  body: "Washington"
+//	    [x] iran*  title: "Iran’s"  body: "Iranian"
+//	    [x] NOT
+//	        [ ] film
+//
+// Query.String gives the canonical form of a query (normalised words,
+// explicit operators), which parses back to the same query.
 //
 // # Caveats
 //

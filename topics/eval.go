@@ -57,7 +57,9 @@ func (n *termNode) first(f *field) int {
 
 // nextHit finds the first occurrence of n whose first word is at index i or
 // later in f.entries, and returns the index of its first word and the end
-// of its surface in f.text; -1 when there is none.
+// of its surface in f.text; -1 when there is none. The later words of a
+// phrase are looked up by position, so the cost is linear in the
+// occurrences of the first word times the length of the phrase.
 func (n *termNode) nextHit(f *field, i int) (int, int32) {
 	es := f.entries
 	for ; i < len(es) && n.wordIs(0, es[i].term); i++ {
@@ -67,7 +69,7 @@ func (n *termNode) nextHit(f *field, i int) (int, int32) {
 		}
 		end, ok := e.s1, true
 		for k := 1; k < len(n.words) && ok; k++ {
-			end, ok = n.wordAt(es, k, e.pos+int32(k))
+			end, ok = n.wordAt(f, k, e.pos+int32(k))
 		}
 		if ok {
 			return i, end
@@ -78,19 +80,11 @@ func (n *termNode) nextHit(f *field, i int) (int, int32) {
 
 // wordAt looks for word k of n at position pos, and returns the end of its
 // surface.
-func (n *termNode) wordAt(es []entry, k int, pos int32) (int32, bool) {
-	w := n.words[k]
-	if n.prefix && k == len(n.words)-1 {
-		for j := lowerBound(es, w); j < len(es) && strings.HasPrefix(es[j].term, w); j++ {
-			if es[j].pos == pos && n.casedIs(k, es[j].cased) {
-				return es[j].s1, true
-			}
-		}
-		return 0, false
-	}
-	for j := lowerBoundPos(es, w, pos); j < len(es) && es[j].pos == pos && es[j].term == w; j++ {
-		if n.casedIs(k, es[j].cased) {
-			return es[j].s1, true
+func (n *termNode) wordAt(f *field, k int, pos int32) (int32, bool) {
+	for _, j := range f.at(pos) {
+		e := &f.entries[j]
+		if n.wordIs(k, e.term) && n.casedIs(k, e.cased) {
+			return e.s1, true
 		}
 	}
 	return 0, false

@@ -1,6 +1,7 @@
 package topics
 
 import (
+	"fmt"
 	"strconv"
 	"strings"
 )
@@ -42,8 +43,12 @@ type Hit struct {
 	Text string
 }
 
-// maxHits is how many distinct hits per field Explain reports for a term.
-const maxHits = 3
+// maxHits is how many distinct hits per field Explain reports for a term;
+// it looks at no more than maxTries occurrences to find them.
+const (
+	maxHits  = 3
+	maxTries = 64
+)
 
 // Explain evaluates the query on d like Match, without stopping early, and
 // says which terms matched where.
@@ -97,7 +102,7 @@ func (n *termNode) explain(d *Doc) ExplainNode {
 // hits appends the distinct places where n occurs in f.
 func (n *termNode) hits(f *field, name string, hs []Hit) []Hit {
 	found := 0
-	for i := lowerBound(f.entries, n.words[0]); found < maxHits; i++ {
+	for i, tries := lowerBound(f.entries, n.words[0]), 0; found < maxHits && tries < maxTries; i, tries = i+1, tries+1 {
 		j, end := n.nextHit(f, i)
 		if j < 0 {
 			break
@@ -165,5 +170,85 @@ func (n ExplainNode) write(b *strings.Builder, depth int) {
 	b.WriteByte('\n')
 	for _, k := range n.Kids {
 		k.write(b, depth+1)
+	}
+}
+
+// Summary renders the explanation for a person tuning a query: the tree of
+// String without the query text, where the terms that were not found are
+// folded into one line per operator and an operator none of whose terms
+// were found is one line:
+//
+//	[x] AND
+//	    [x] OR
+//	        [x] iran*  title: "Iran-backed"
+//	        [ ] 31 other terms not found: tehran, irgc, "revolutionary guard*", …
+//	    [ ] NOT  (34 terms, none found)
+func (e Explanation) Summary() string {
+	var b strings.Builder
+	if e.Root.Op != "" || e.Root.Term != "" {
+		e.Root.writeSummary(&b, 0)
+	}
+	return b.String()
+}
+
+// anyHit reports whether a term under n was found.
+func (n ExplainNode) anyHit() bool {
+	if n.Op == "" {
+		return n.Match && (len(n.Hits) > 0 || n.Term != "")
+	}
+	for _, k := range n.Kids {
+		if k.anyHit() {
+			return true
+		}
+	}
+	return false
+}
+
+// terms counts the terms under n.
+func (n ExplainNode) terms() int {
+	if n.Op == "" {
+		return 1
+	}
+	c := 0
+	for _, k := range n.Kids {
+		c += k.terms()
+	}
+	return c
+}
+
+func (n ExplainNode) writeSummary(b *strings.Builder, depth int) {
+	indent := strings.Repeat("    ", depth)
+	if n.Op != "" && !n.anyHit() {
+		mark := "[ ]"
+		if n.Match {
+			mark = "[x]"
+		}
+		fmt.Fprintf(b, "%s%s %s  (%d terms, none found)\n", indent, mark, n.Op, n.terms())
+		return
+	}
+	if n.Op == "" {
+		n.write(b, depth)
+		return
+	}
+	mark := "[ ]"
+	if n.Match {
+		mark = "[x]"
+	}
+	fmt.Fprintf(b, "%s%s %s\n", indent, mark, n.Op)
+	var missed []string
+	for _, k := range n.Kids {
+		if k.Op == "" && !k.Match {
+			missed = append(missed, k.Term)
+			continue
+		}
+		k.writeSummary(b, depth+1)
+	}
+	if len(missed) > 0 {
+		shown := missed[:min(len(missed), 4)]
+		more := ""
+		if len(missed) > len(shown) {
+			more = ", …"
+		}
+		fmt.Fprintf(b, "%s    [ ] %d other terms not found: %s%s\n", indent, len(missed), strings.Join(shown, ", "), more)
 	}
 }

@@ -22,10 +22,24 @@ type Doc struct {
 	tags        []string
 }
 
-// field is one searchable field: its text and a sorted index of its words.
+// field is one searchable field: its text and an index of its words, by
+// term and by position.
 type field struct {
 	text    string  // NFKC text; hits point into it
 	entries []entry // sorted by term, then position
+	// atPos[posStart[p]:posStart[p+1]] are the indexes in entries of the
+	// entries at position p, so that phrases are checked in constant time
+	// per word.
+	atPos    []int32
+	posStart []int32
+}
+
+// at returns the indexes in f.entries of the words at position p.
+func (f *field) at(p int32) []int32 {
+	if p < 0 || int(p)+1 >= len(f.posStart) {
+		return nil
+	}
+	return f.atPos[f.posStart[p]:f.posStart[p+1]]
 }
 
 // entry is one word (or Alt form) of a field.
@@ -108,6 +122,34 @@ func (b *docBuilder) field(f *field, text string) {
 		})
 	}
 	slices.SortFunc(f.entries, cmpEntry)
+
+	// Counting sort of the entries by position.
+	maxPos := int32(-1)
+	for i := range f.entries {
+		maxPos = max(maxPos, f.entries[i].pos)
+	}
+	f.posStart = slices.Grow(f.posStart[:0], int(maxPos)+2)[:maxPos+2]
+	clear(f.posStart)
+	for i := range f.entries {
+		f.posStart[f.entries[i].pos+1]++
+	}
+	for p := 1; p < len(f.posStart); p++ {
+		f.posStart[p] += f.posStart[p-1]
+	}
+	f.atPos = slices.Grow(f.atPos[:0], len(f.entries))[:len(f.entries)]
+	for i := range f.entries {
+		p := f.entries[i].pos
+		// posStart[p] is the next free slot of position p while filling;
+		// the loop below restores it.
+		f.atPos[f.posStart[p]] = int32(i)
+		f.posStart[p]++
+	}
+	for p := len(f.posStart) - 1; p > 0; p-- {
+		f.posStart[p] = f.posStart[p-1]
+	}
+	if len(f.posStart) > 0 {
+		f.posStart[0] = 0
+	}
 }
 
 // appendText appends the text of the HTML fragment s to b: entities
@@ -173,21 +215,6 @@ func lowerBound(es []entry, term string) int {
 	for lo < hi {
 		m := int(uint(lo+hi) >> 1)
 		if es[m].term < term {
-			lo = m + 1
-		} else {
-			hi = m
-		}
-	}
-	return lo
-}
-
-// lowerBoundPos returns the index of the first entry not less than
-// (term, pos).
-func lowerBoundPos(es []entry, term string, pos int32) int {
-	lo, hi := 0, len(es)
-	for lo < hi {
-		m := int(uint(lo+hi) >> 1)
-		if c := strings.Compare(es[m].term, term); c < 0 || c == 0 && es[m].pos < pos {
 			lo = m + 1
 		} else {
 			hi = m

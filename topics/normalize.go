@@ -163,6 +163,10 @@ func (tz *tokenizer) compound(i, pos int) (int, int) {
 	end := i
 	for {
 		normEnd, surfEnd := tz.scanPart(i)
+		if surfEnd <= i { // a word start that is also an apostrophe (ʼ): skip it
+			_, size := utf8.DecodeRuneInString(text[i:])
+			normEnd, surfEnd = i+size, i+size
+		}
 		term, cased := tz.normalize(text[i:normEnd], i)
 		if term.n > 0 {
 			tz.parts = append(tz.parts, len(tz.toks))
@@ -482,7 +486,9 @@ func (tz *tokenizer) foldCase(cased ref) ref {
 		tz.caser = cases.Fold()
 		tz.fold = true
 	}
-	folded := tz.caser.String(string(b))
+	// Lower-casing after folding makes the result stable under folding
+	// again (x/text folds Cherokee letters back and forth).
+	folded := strings.ToLower(tz.caser.String(string(b)))
 	tz.appendNorm(folded)
 	return tz.bufRef(start)
 }

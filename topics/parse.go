@@ -31,12 +31,22 @@ func (e *SyntaxError) Error() string {
 	return fmt.Sprintf("query: at offset %d: %s", e.Offset, e.Msg)
 }
 
-// maxDepth bounds the nesting of parentheses, NOT and fields.
-const maxDepth = 100
+// Limits on queries, so that no query can make matching slow.
+const (
+	// MaxQueryLen is the longest query Parse accepts, in bytes.
+	MaxQueryLen = 64 << 10
+	// MaxPhraseWords is the most words a phrase may have.
+	MaxPhraseWords = 32
+	// maxDepth bounds the nesting of parentheses, NOT and fields.
+	maxDepth = 100
+)
 
 // Parse parses a topic query. A query that does not parse gives a
 // *SyntaxError.
 func Parse(q string) (*Query, error) {
+	if len(q) > MaxQueryLen {
+		return nil, &SyntaxError{Offset: MaxQueryLen, Msg: fmt.Sprintf("query is too long (more than %d bytes)", MaxQueryLen)}
+	}
 	p := &parser{src: q}
 	p.next()
 	if p.err == nil && p.tok.kind == tEOF {
@@ -576,6 +586,10 @@ func (p *parser) term(tok qtok, cased bool) node {
 			what = "phrase"
 		}
 		p.failAt(tok.off, "%s %q has no letters or digits", what, tok.text)
+		return nil
+	}
+	if len(words) > MaxPhraseWords {
+		p.failAt(tok.off, "phrase is too long (more than %d words)", MaxPhraseWords)
 		return nil
 	}
 	if tok.prefix && utf8.RuneCountInString(words[len(words)-1]) < 2 {

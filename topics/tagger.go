@@ -13,8 +13,12 @@ import (
 
 // Topic is a configured topic with its parsed query.
 type Topic struct {
-	ID, Title string
-	Query     *Query
+	// ID is the [[topic]] id: the tag set on matching items, used in URLs.
+	ID string
+	// Title is the [[topic]] title, or the ID when the config has none.
+	Title string
+	// Query is the parsed query.
+	Query *Query
 }
 
 // Tagger tags items with the topics whose queries match them. It is
@@ -38,7 +42,7 @@ func Compile(cfg *config.Config) (*Tagger, error) {
 		q, err := Parse(tp.Query)
 		var se *SyntaxError
 		if errors.As(err, &se) {
-			errs = append(errs, cfg.Errorf(tp.QueryOffsetPos(se.Offset), "topic %q: query: %s", tp.ID, se.Msg))
+			errs = append(errs, cfg.Errorf(tp.QueryOffsetPos(se.Offset), "topic.query: %s", se.Msg))
 			continue
 		}
 		if err != nil {

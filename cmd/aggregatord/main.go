@@ -16,6 +16,7 @@ import (
 	"strings"
 
 	"github.com/aggregatord/aggregatord/config"
+	"github.com/aggregatord/aggregatord/topics"
 )
 
 // version is set at build time with -ldflags "-X main.version=…".
@@ -47,6 +48,9 @@ func commands() []command {
 		{"fetch", "-config FILE [-source NAME]...", "fetch all (or the named) sources once, store, and exit", cmdFetch},
 		{"check", "-config FILE", "validate the config file and exit", cmdCheck},
 		{"demo", "[-listen ADDR] [-db FILE]", "run the daemon on built-in sample feeds, no network or config needed", cmdDemo},
+		{"retag", "-config FILE", "re-evaluate every topic on every stored item", cmdRetag},
+		{"explain", "-config FILE -topic ID (TEXT | -item KEY)", "show which terms of a topic's query match", cmdExplain},
+		{"import-opml", "FILE", "print [[source]] TOML for an OPML file's feeds (folders become tags)", cmdImportOPML},
 		{"version", "", "print the version", cmdVersion},
 		{"help", "", "show this help", cmdHelp},
 	}
@@ -168,17 +172,27 @@ func configFlag(e *env, fs *flag.FlagSet) *string {
 	return fs.String("config", e.getenv("AGGREGATORD_CONFIG"), "config `FILE` (default $AGGREGATORD_CONFIG)")
 }
 
-// loadConfig loads path, printing FILE:LINE:COL errors to stderr. ok is false
-// if the caller should exit with exitUsage.
+// loadConfig loads path and checks that its database file can be opened,
+// printing FILE:LINE:COL errors to stderr. ok is false if the caller should
+// exit with exitUsage.
 func loadConfig(e *env, cmd, path string) (*config.Config, bool) {
 	if path == "" {
 		fmt.Fprintf(e.stderr, "aggregatord %s: no config: pass -config FILE or set AGGREGATORD_CONFIG\n", cmd)
 		return nil, false
 	}
-	cfg, err := config.LoadFile(path)
+	cfg, err := readConfig(path)
+	if err == nil {
+		err = checkStoragePath(cfg)
+	}
 	if err != nil {
 		fmt.Fprintln(e.stderr, strings.TrimRight(err.Error(), "\n"))
 		return nil, false
 	}
 	return cfg, true
+}
+
+// readConfig loads and validates the config file at path, topic queries
+// included. A reload reads the file the same way.
+func readConfig(path string) (*config.Config, error) {
+	return config.LoadFile(path, config.WithQueryCheck(topics.CheckQuery))
 }

@@ -20,8 +20,14 @@ import (
 // TestMain lets the test binary stand in for aggregatord: with
 // AGGREGATORD_TEST_MAIN=1 it runs main with the given arguments, so tests can
 // start the real program as a separate process and send it signals.
+// AGGREGATORD_TEST_FSIZE limits the size of files that program may write
+// (see applyTestFileLimit).
 func TestMain(m *testing.M) {
 	if os.Getenv("AGGREGATORD_TEST_MAIN") == "1" {
+		if err := applyTestFileLimit(os.Getenv("AGGREGATORD_TEST_FSIZE")); err != nil {
+			fmt.Fprintln(os.Stderr, "AGGREGATORD_TEST_FSIZE:", err)
+			os.Exit(3)
+		}
 		main()
 		return
 	}

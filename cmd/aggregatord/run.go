@@ -6,6 +6,7 @@ import (
 	"os"
 	"os/signal"
 	"syscall"
+	"time"
 
 	"github.com/aggregatord/aggregatord/config"
 	"github.com/aggregatord/aggregatord/daemon"
@@ -16,6 +17,7 @@ func cmdRun(e *env, args []string) int {
 	path := configFlag(e, fs)
 	var lf logFlags
 	lf.register(fs)
+	shutdown := fs.Duration("shutdown-timeout", 15*time.Second, "on SIGINT/SIGTERM, how long requests in flight may take to finish before their connections are closed")
 	if code, ok := parseFlags(fs, args); !ok {
 		return code
 	}
@@ -28,7 +30,7 @@ func cmdRun(e *env, args []string) int {
 	if !ok {
 		return exitUsage
 	}
-	d, err := daemon.Open(cfg, daemon.Options{Version: version, Logger: log})
+	d, err := daemon.Open(cfg, daemon.Options{Version: version, Logger: log, ShutdownTimeout: *shutdown})
 	if err != nil {
 		fmt.Fprintf(e.stderr, "aggregatord run: %v\n", err)
 		return exitFailure
@@ -41,7 +43,7 @@ func cmdRun(e *env, args []string) int {
 	}
 	log.Info("aggregatord started", slog.String("version", version), slog.String("config", *path),
 		slog.String("db", cfg.Storage.Path), slog.String("url", cfg.Server.BaseURL))
-	return serve(e, d, ls, log, func() (*config.Config, error) { return config.LoadFile(*path) })
+	return serve(e, d, ls, log, func() (*config.Config, error) { return readConfig(*path) })
 }
 
 // serve runs d until SIGINT/SIGTERM, reloading on SIGHUP with reload, then

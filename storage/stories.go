@@ -1,0 +1,358 @@
+package storage
+
+import (
+	"bytes"
+	"cmp"
+	"encoding/binary"
+	"fmt"
+	"slices"
+	"time"
+
+	bolt "go.etcd.io/bbolt"
+
+	"github.com/aggregatord/aggregatord/news"
+	"github.com/aggregatord/aggregatord/stories"
+)
+
+// DefaultStoryWindow is the Stories.Window used when it is zero: the
+// default of [dedupe] window.
+const DefaultStoryWindow = 72 * time.Hour
+
+// Stories configures near-duplicate story grouping (see the package
+// documentation). The zero value turns it off.
+type Stories struct {
+	// Enabled makes SaveFetch put each new item into the story of its
+	// closest near duplicate from another source, and makes Scan, Latest,
+	// Item and ItemByKey present stories: IndexAll and IndexTopic list a
+	// story once, as its leader, and every member carries StoryID and the
+	// other members' copies in Story. Off, nothing is grouped and nothing
+	// is presented as a story; the stories already stored are kept, and
+	// are presented again when it is turned back on.
+	Enabled bool
+	// Window is how far apart the Published dates of two items of one
+	// story may be, either way. Zero or negative means DefaultStoryWindow.
+	Window time.Duration
+	// Threshold is the stories.Similarity from which an item joins the
+	// story of another. Zero or negative means stories.DefaultThreshold;
+	// above 1 nothing is grouped.
+	Threshold float64
+}
+
+// effective returns o with its defaults filled in.
+func (o Stories) effective() *Stories {
+	if o.Window <= 0 {
+		o.Window = DefaultStoryWindow
+	}
+	if o.Threshold <= 0 {
+		o.Threshold = stories.DefaultThreshold
+	}
+	return &o
+}
+
+// SetStories replaces the story grouping settings for the transactions
+// and reads that start from now on; for a config reload. It is safe to
+// call at any time. Turning grouping on or off changes what Scan returns,
+// so it advances Generation.
+func (s *Store) SetStories(o Stories) {
+	old := s.stories.Swap(o.effective())
+	if old == nil || old.Enabled != o.Enabled {
+		s.gen.Add(1)
+	}
+}
+
+// Stories returns the story grouping settings in force, defaults filled in.
+func (s *Store) Stories() Stories { return *s.stories.Load() }
+
+// nearKey returns the near-index key prefix of sketch key k followed by
+// rest.
+func nearKey(k uint32, rest []byte) []byte {
+	b := make([]byte, 4, 4+len(rest))
+	binary.BigEndian.PutUint32(b, k)
+	return append(b, rest...)
+}
+
+// group puts the new item e into the story of its closest near duplicate
+// from another source published within the window, if there is one:
+// highest similarity, then earliest Published, then lowest ID. A candidate
+// is never from e's source, nor in a story that has an item from it.
+// Candidates are found through the near index (the committed sketches
+// sharing a key with e's) and checked against their current record.
+func (t *txn) group(e *entry) error {
+	sk, ok := e.rec.sketch()
+	if !ok {
+		return nil
+	}
+	shown := &e.rec.Copies[0]
+	lo := timeBits(shown.Published.Add(-t.stories.Window))
+	hi := timeBits(shown.Published.Add(t.stories.Window))
+	var from [8]byte
+	binary.BigEndian.PutUint64(from[:], lo)
+
+	var best *entry
+	var bestSim float64
+	seen := map[uint64]bool{e.id: true}
+	c := t.near.Cursor()
+	for _, key := range sk.Keys() {
+		prefix := nearKey(key, nil)
+		for k, _ := c.Seek(nearKey(key, from[:])); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+			if len(k) != kindNear.keyLen() {
+				continue
+			}
+			if binary.BigEndian.Uint64(k[4:12]) > hi {
+				break
+			}
+			t.examined++
+			id := ikeyID(k[4:])
+			if seen[id] {
+				continue
+			}
+			seen[id] = true
+			// A cheap first look at the committed sketch, before the
+			// record is decoded.
+			osk, err := stories.ParseSketch(t.sketches.Get(idKey(id)))
+			if err != nil || stories.Similarity(sk, osk) < t.stories.Threshold {
+				continue
+			}
+			ce, err := t.load(id)
+			if err != nil {
+				return err
+			}
+			if ce == nil || ce.rec == nil {
+				continue
+			}
+			csk, ok := ce.rec.sketch()
+			if !ok {
+				continue
+			}
+			sim := stories.Similarity(sk, csk)
+			if sim < t.stories.Threshold || !within(ce.rec.Copies[0].Published, shown.Published, t.stories.Window) {
+				continue
+			}
+			if best != nil && !better(sim, ce, bestSim, best) {
+				continue
+			}
+			ok, err = t.eligible(ce, shown.Source)
+			if err != nil {
+				return err
+			}
+			if ok {
+				best, bestSim = ce, sim
+			}
+		}
+	}
+	if best == nil {
+		return nil
+	}
+	sid := best.rec.Story
+	if sid == 0 {
+		sid = best.id
+		best.rec.Story = sid
+		best.dirty = true
+	}
+	e.rec.Story = sid
+	t.joined[sid] = true
+	return nil
+}
+
+// better reports whether candidate a (similarity sa) ranks before b.
+func better(sa float64, a *entry, sb float64, b *entry) bool {
+	if sa != sb {
+		return sa > sb
+	}
+	if c := cmpMember(a, b); c != 0 {
+		return c < 0
+	}
+	return false
+}
+
+// within reports whether a and b are at most w apart.
+func within(a, b time.Time, w time.Duration) bool {
+	d := a.Sub(b)
+	return d <= w && d >= -w
+}
+
+// eligible reports whether an item from source may join the story of
+// candidate ce: neither ce nor any member of its story has a copy from
+// source.
+func (t *txn) eligible(ce *entry, source string) (bool, error) {
+	if ce.rec.firstOf(source) >= 0 {
+		return false, nil
+	}
+	if ce.rec.Story == 0 {
+		return true, nil
+	}
+	members, err := t.storyMembers(ce.rec.Story)
+	if err != nil {
+		return false, err
+	}
+	for _, m := range members {
+		if m.rec.firstOf(source) >= 0 {
+			return false, nil
+		}
+	}
+	return true, nil
+}
+
+// cmpMember orders story members: earlier shown copy first, then lower ID.
+func cmpMember(a, b *entry) int {
+	if c := cmp.Compare(timeBits(a.rec.Copies[0].Published), timeBits(b.rec.Copies[0].Published)); c != 0 {
+		return c
+	}
+	return cmp.Compare(a.id, b.id)
+}
+
+// storyMembers returns the live members of story sid as this transaction
+// sees them (committed members and those changed in it), leader first.
+func (t *txn) storyMembers(sid uint64) ([]*entry, error) {
+	var ids []uint64
+	prefix := idKey(sid)
+	c := t.storyIdx.Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) == kindStory.keyLen() {
+			ids = append(ids, ikeyID(k[8:]))
+		}
+	}
+	for _, id := range t.order {
+		if e := t.ents[id]; e.rec != nil && e.rec.Story == sid {
+			ids = append(ids, id)
+		}
+	}
+	slices.Sort(ids)
+	ids = slices.Compact(ids)
+	out := make([]*entry, 0, len(ids))
+	for _, id := range ids {
+		e, err := t.load(id)
+		if err != nil {
+			return nil, err
+		}
+		if e != nil && e.rec != nil && e.rec.Story == sid {
+			out = append(out, e)
+		}
+	}
+	slices.SortFunc(out, cmpMember)
+	return out, nil
+}
+
+// fixStories re-establishes the story invariants for every story that an
+// item changed in this transaction belongs or belonged to: one leader (the
+// earliest member), carrying the union of the members' topics and the time
+// the story last changed members or leader.
+func (t *txn) fixStories() error {
+	var sids []uint64
+	left := make(map[uint64]bool)
+	for _, id := range t.order {
+		e := t.ents[id]
+		if !e.dirty {
+			continue
+		}
+		if e.story != 0 {
+			sids = append(sids, e.story)
+			if e.rec == nil {
+				left[e.story] = true
+			}
+		}
+		if e.rec != nil && e.rec.Story != 0 {
+			sids = append(sids, e.rec.Story)
+		}
+	}
+	slices.Sort(sids)
+	for _, sid := range slices.Compact(sids) {
+		if err := t.fixStory(sid, t.joined[sid] || left[sid]); err != nil {
+			return fmt.Errorf("story %d: %w", sid, err)
+		}
+	}
+	return nil
+}
+
+// fixStory settles story sid; changed says that it gained or lost a
+// member in this transaction.
+func (t *txn) fixStory(sid uint64, changed bool) error {
+	members, err := t.storyMembers(sid)
+	if err != nil || len(members) == 0 {
+		return err
+	}
+	var updated time.Time
+	var topics []string
+	for _, m := range members {
+		updated = later(updated, m.rec.StoryUpdated)
+		topics = union(topics, m.rec.topics())
+	}
+	slices.Sort(topics)
+	if !members[0].rec.Lead {
+		changed = true // a new leader
+	}
+	if changed {
+		updated = later(updated, t.now)
+	}
+	for i, m := range members {
+		r := m.rec
+		if i == 0 {
+			if !r.Lead || !slices.Equal(r.StoryTopics, topics) || !r.StoryUpdated.Equal(updated) {
+				r.Lead, r.StoryTopics, r.StoryUpdated = true, slices.Clone(topics), updated
+				m.dirty = true
+			}
+			continue
+		}
+		if r.Lead || r.StoryTopics != nil || !r.StoryUpdated.IsZero() {
+			r.Lead, r.StoryTopics, r.StoryUpdated = false, nil, time.Time{}
+			m.dirty = true
+		}
+	}
+	return nil
+}
+
+// storyView is a story's members as a read transaction sees them, leader
+// first.
+type storyView struct {
+	ids  []uint64
+	recs []*record
+}
+
+// readStory reads the members of story sid in tx. Unreadable members are
+// skipped.
+func readStory(tx *bolt.Tx, sid uint64) storyView {
+	var v storyView
+	items := tx.Bucket(bItems)
+	prefix := idKey(sid)
+	c := tx.Bucket(bStories).Cursor()
+	for k, _ := c.Seek(prefix); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
+		if len(k) != kindStory.keyLen() {
+			continue
+		}
+		id := ikeyID(k[8:])
+		r, err := decodeRecord(items.Get(idKey(id)))
+		if err != nil {
+			continue
+		}
+		v.ids = append(v.ids, id)
+		v.recs = append(v.recs, r)
+	}
+	return v
+}
+
+// present returns item id (record r) as copy i presents it, with its story
+// when grouping is on: StoryID and the other members' copies when it has
+// company, and Updated moved to when the story last changed.
+func present(tx *bolt.Tx, id uint64, r *record, i int, grouped bool) news.Item {
+	it := r.view(id, i)
+	if !grouped || r.Story == 0 {
+		return it
+	}
+	v := readStory(tx, r.Story)
+	for j, m := range v.recs {
+		if m.Lead {
+			it.Updated = later(it.Updated, m.StoryUpdated)
+		}
+		if v.ids[j] == id {
+			continue
+		}
+		for k := range m.Copies {
+			c := &m.Copies[k]
+			it.Story = append(it.Story, news.Copy{Source: c.Source, Key: c.Key, Link: c.Link, Title: c.Title, Published: c.Published})
+		}
+	}
+	if len(it.Story) > 0 {
+		it.StoryID = r.Story
+	}
+	return it
+}
