@@ -158,7 +158,7 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 		o.Version = "dev"
 	}
 	o.HTTP = o.HTTP.withDefaults()
-	st, err := storage.Open(cfg.Storage.Path, storage.Options{Logger: o.Logger})
+	st, err := storage.Open(cfg.Storage.Path, storage.Options{Logger: o.Logger, Stories: storyOptions(cfg)})
 	if err != nil {
 		return nil, err
 	}
@@ -250,6 +250,7 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 	// New items are tagged with the new topics before the schedule can
 	// fetch any, and old items are re-tagged in the background.
 	d.ingester.SetPolicy(policy(cfg, tagger))
+	d.store.SetStories(storyOptions(cfg))
 	if TopicsDigest(cfg) != TopicsDigest(old) && d.sched.Running() {
 		d.retag.start(tagger, TopicsDigest(cfg))
 	}
@@ -422,6 +423,11 @@ func (d *Daemon) prune(ctx context.Context) {
 // policy is the ingest policy of cfg.
 func policy(cfg *config.Config, tagger *topics.Tagger) ingest.Policy {
 	return ingest.Policy{Retention: cfg.Storage.Retention, Tagger: tagger}
+}
+
+// storyOptions are the story grouping settings of cfg.
+func storyOptions(cfg *config.Config) storage.Stories {
+	return storage.Stories{Enabled: cfg.Dedupe.Stories, Window: cfg.Dedupe.Window}
 }
 
 // site describes cfg to the publisher.

@@ -3,6 +3,10 @@ package demo
 import (
 	"fmt"
 	"strings"
+
+	"github.com/pelletier/go-toml/v2"
+
+	"github.com/aggregatord/aggregatord"
 )
 
 // demoSchedule is how often the demo config fetches each sample feed: often
@@ -69,51 +73,22 @@ func (s *Server) FeedURL(name string) string {
 type topic struct{ id, title, query string }
 
 // exampleTopics returns the demo's topics: the [[topic]] tables of
-// config.example.toml, copied (TestExampleTopicsMatchConfigExample keeps
-// the copy in step), so the demo shows the topics an operator starts from.
+// config.example.toml (embedded in the binary), so the demo shows the
+// topics an operator starts from.
 func exampleTopics() []topic {
-	return []topic{
-		{
-			id:    "us-iran",
-			title: "US–Iran tensions",
-			query: `(iran OR iranian OR tehran OR ايران OR إيران) AND (=US OR "united states" OR washington OR american* OR pentagon OR trump OR واشنطن OR أمريكا OR الأمريكية)`,
-		},
-		{
-			id:    "kurdistan",
-			title: "Kurdistan Region",
-			query: `kurd* OR krg OR erbil OR arbil OR sulaymaniyah OR duhok OR halabja
-OR peshmerga OR "kurdistan region"
-OR كردستان OR كرد* OR أربيل OR اربيل OR السليمانية OR دهوك OR البيشمركة
-`,
-		},
-		{
-			id:    "iraq-politics",
-			title: "Iraqi politics",
-			query: `(iraq* OR baghdad OR العراق OR العراقية OR بغداد)
-AND (parliament OR election* OR "prime minister" OR cabinet OR sudani
-     OR "federal court" OR coalition OR budget
-     OR البرلمان OR الانتخابات OR "رئيس الوزراء" OR الحكومة OR السوداني)
-AND NOT (football OR "premier league" OR كرة)
-`,
-		},
-		{
-			id:    "syria",
-			title: "Syria",
-			query: `syria* OR damascus OR aleppo OR idlib OR homs OR "deir ez-zor" OR =SDF
-OR سوريا OR سورية OR السوري* OR دمشق OR حلب OR إدلب OR حمص
-`,
-		},
-		{
-			id:    "gulf-security",
-			title: "Gulf security",
-			query: `(title:gulf OR hormuz OR "red sea" OR houthi* OR saudi* OR emirat* OR =UAE
- OR qatar OR bahrain OR kuwait OR oman
- OR الخليج OR هرمز OR "البحر الأحمر" OR الحوثي* OR السعودية OR الإمارات)
-AND (attack* OR missile* OR drone* OR navy OR naval OR tanker* OR seiz*
-     OR militar* OR security OR هجوم OR صاروخ OR مسيرة OR ناقلة OR أمن)
-`,
-		},
+	var doc struct {
+		Topic []struct{ ID, Title, Query string }
 	}
+	// The file is part of the build and tested to load; a failure here
+	// would be a broken build, and leaves the demo without topics.
+	if err := toml.Unmarshal(aggregatord.ExampleConfig(), &doc); err != nil {
+		return nil
+	}
+	out := make([]topic, 0, len(doc.Topic))
+	for _, t := range doc.Topic {
+		out = append(out, topic{t.ID, t.Title, t.Query})
+	}
+	return out
 }
 
 // tomlString returns s as a TOML string: a literal string ('...', or

@@ -161,7 +161,7 @@ func fillStories(tb testing.TB, s *testStore, n int) {
 	r := rand.New(rand.NewPCG(1, 2))
 	z := rand.NewZipf(r, 1.1, 2, 2999)
 	var prev news.Item
-	batches := map[string][]news.Item{}
+	batches := make([][]news.Item, 20)
 	for i := range n {
 		k := fmt.Sprintf("fill-%d", i)
 		it := news.Item{Key: k, Link: "https://example.com/fill/" + k, Published: t0.Add(-time.Duration(n-i) * time.Minute)}
@@ -171,14 +171,13 @@ func fillStories(tb testing.TB, s *testStore, n int) {
 			it.Title, it.Content = newsText(z, 8), "<p>"+newsText(z, 80)+"</p>"
 		}
 		it.Hash = "h:" + k
-		src := fmt.Sprintf("src-%d", i%20)
-		batches[src] = append(batches[src], it)
+		batches[i%20] = append(batches[i%20], it)
 		prev = it
 		if i%500 == 499 || i == n-1 {
-			for src, items := range batches {
-				s.save(src, items...)
+			for j, items := range batches {
+				s.save(fmt.Sprintf("src-%d", j), items...)
+				batches[j] = nil
 			}
-			clear(batches)
 		}
 	}
 }
