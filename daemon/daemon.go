@@ -54,6 +54,7 @@ import (
 	"github.com/prometheus/client_golang/prometheus/promhttp"
 
 	"github.com/aggregatord/aggregatord/admin"
+	"github.com/aggregatord/aggregatord/article"
 	"github.com/aggregatord/aggregatord/config"
 	"github.com/aggregatord/aggregatord/feeds"
 	"github.com/aggregatord/aggregatord/ingest"
@@ -172,16 +173,20 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 	d.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d.metrics = newFetchMetrics(d.registry, st)
 
+	// One fetcher, with its limits and address guard, for feeds and
+	// article pages alike.
+	fetcher := feeds.NewFetcher(feeds.FetcherOptions{
+		UserAgent:    UserAgent(cfg, o.Version),
+		Timeout:      cfg.Fetch.Timeout,
+		MaxBodyBytes: cfg.Fetch.MaxBodyBytes,
+		AddrPolicy:   o.FetchPolicy,
+	})
 	d.ingester = ingest.New(ingest.Options{
-		Fetcher: feeds.NewFetcher(feeds.FetcherOptions{
-			UserAgent:    UserAgent(cfg, o.Version),
-			Timeout:      cfg.Fetch.Timeout,
-			MaxBodyBytes: cfg.Fetch.MaxBodyBytes,
-			AddrPolicy:   o.FetchPolicy,
-		}),
-		Store:  st,
-		Policy: policy(cfg, tagger),
-		Logger: o.Logger,
+		Fetcher:  fetcher,
+		Articles: article.New(article.Options{Fetcher: fetcher, Logger: o.Logger}),
+		Store:    st,
+		Policy:   policy(cfg, tagger),
+		Logger:   o.Logger,
 	})
 	d.sched = scheduler.New(scheduler.Options{
 		Runner:   d.ingester,

@@ -61,6 +61,11 @@
 // separately for each set of reachable ranges, so a connection opened
 // for a LAN source is never reused by a public one.
 //
+// A page that a feed links to (an article fetched for its full text) is
+// not the operator's choice but the feed's: fetch it with Request.Origin
+// set to the feed's URL, and it may reach only what the feed's URL may.
+// A refusal then reads "... for a link from a public address".
+//
 // Through an HTTP proxy (from the environment, or a given Transport's
 // Proxy) the proxy connects to the target: the guard then checks the
 // target's host as this machine resolves it (a name it cannot resolve is

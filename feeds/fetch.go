@@ -164,6 +164,12 @@ type Request struct {
 	// neither.
 	ETag         string
 	LastModified string
+	// Origin, if set, is the absolute URL whose host decides which special
+	// address ranges the fetch may reach (see "Address guard" in the
+	// package documentation); "" means URL itself. Set it to the feed's URL
+	// when fetching a page that the feed links to, so that a public feed
+	// cannot point aggregatord at a private address through its links.
+	Origin string
 }
 
 // Response is the outcome of a successful fetch (2xx or 304).
@@ -230,7 +236,14 @@ func (f *Fetcher) fetch(parent context.Context, r Request) (*Response, error) {
 	defer cancel()
 	client := f.client
 	if f.guard != nil {
-		sc := f.guard.scope(ctx, u)
+		from := u
+		if r.Origin != "" {
+			if from, err = url.Parse(r.Origin); err != nil || from.Host == "" {
+				return nil, fmt.Errorf("invalid origin URL %q", r.Origin)
+			}
+		}
+		sc := f.guard.scope(ctx, from)
+		sc.linked = r.Origin != ""
 		ctx = context.WithValue(ctx, scopeKey{}, sc)
 		client = f.guard.client(sc.allow)
 	}

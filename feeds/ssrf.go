@@ -124,6 +124,9 @@ type AddressError struct {
 	// Redirected is set when the connection was for a host other than
 	// the one in the fetched URL, that is, after a redirect.
 	Redirected bool
+	// Linked is set when the fetch was of a page linked from Origin
+	// (Request.Origin was set).
+	Linked bool
 	// Origin describes what the fetched URL's host may reach: "public", or
 	// the special classes it is in itself, such as "private".
 	Origin string
@@ -136,7 +139,10 @@ func (e *AddressError) Error() string {
 	if e.Host != "" {
 		target = fmt.Sprintf("%s (%s, the address of %s)", e.Addr, e.Class, e.Host)
 	}
-	if e.Redirected {
+	switch {
+	case e.Linked:
+		return fmt.Sprintf("refusing to connect to %s for a link from a %s address", target, e.Origin)
+	case e.Redirected:
 		return fmt.Sprintf("refusing to connect to %s after a redirect from a %s address", target, e.Origin)
 	}
 	return fmt.Sprintf("refusing to connect to %s: the name resolved to a %s address when the fetch began", target, e.Origin)
@@ -170,6 +176,7 @@ func (s classSet) String() string {
 type fetchScope struct {
 	allow  classSet
 	origin string // the fetched URL's "host:port", host in lower case, default port filled in
+	linked bool   // origin is the page that linked to the URL (Request.Origin), not the URL
 }
 
 // redirected reports whether a connection to host and port is for
@@ -333,6 +340,7 @@ func (g *guard) dial(ctx context.Context, allow classSet, network, addr string) 
 					return &AddressError{
 						Addr: got.Addr().Unmap(), Class: c, Host: name,
 						Redirected: sc.redirected(host, uint16(port)),
+						Linked:     sc.linked,
 						Origin:     allow.String(),
 					}
 				}
@@ -397,7 +405,7 @@ func (g *guard) proxy(next func(*http.Request) (*url.URL, error), allow classSet
 	}
 	for _, ip := range ips {
 		if c := g.classify(netip.AddrPortFrom(ip, port)); !allow.has(c) {
-			return nil, &AddressError{Addr: ip.Unmap(), Class: c, Host: name, Redirected: sc.redirected(host, port), Origin: allow.String()}
+			return nil, &AddressError{Addr: ip.Unmap(), Class: c, Host: name, Redirected: sc.redirected(host, port), Linked: sc.linked, Origin: allow.String()}
 		}
 	}
 	g.proxies.Store(proxyAddr(pu), struct{}{})

@@ -36,6 +36,9 @@ type Store interface {
 	SourceState(name string) (news.SourceState, error)
 	PutSourceState(st news.SourceState) error
 	SaveFetch(st news.SourceState, items []news.Item) (storage.SaveResult, error)
+	// ItemByKey finds an item's stored copy, so that article text already
+	// extracted is reused rather than fetched again.
+	ItemByKey(source, key string) (news.Item, bool, error)
 }
 
 // Tagger sets an item's Topics. A nil Tagger leaves Topics empty.
@@ -121,26 +124,30 @@ type Policy struct {
 type Options struct {
 	Fetcher Fetcher
 	Store   Store
-	Policy  Policy
-	Backoff Backoff
-	Logger  *slog.Logger
-	Now     func() time.Time
+	// Articles extracts article text for sources with full_text = true;
+	// nil turns full text off.
+	Articles Articles
+	Policy   Policy
+	Backoff  Backoff
+	Logger   *slog.Logger
+	Now      func() time.Time
 }
 
 // Ingester fetches sources into the store. It is safe for concurrent use by
 // different sources; the caller must not run the same source twice at once.
 type Ingester struct {
-	fetcher Fetcher
-	store   Store
-	policy  atomic.Pointer[Policy]
-	backoff Backoff
-	log     *slog.Logger
-	now     func() time.Time
+	fetcher  Fetcher
+	store    Store
+	articles Articles
+	policy   atomic.Pointer[Policy]
+	backoff  Backoff
+	log      *slog.Logger
+	now      func() time.Time
 }
 
 // New returns an Ingester.
 func New(o Options) *Ingester {
-	in := &Ingester{fetcher: o.Fetcher, store: o.Store, backoff: o.Backoff, log: o.Logger, now: o.Now}
+	in := &Ingester{fetcher: o.Fetcher, store: o.Store, articles: o.Articles, backoff: o.Backoff, log: o.Logger, now: o.Now}
 	in.SetPolicy(o.Policy)
 	if in.backoff == (Backoff{}) {
 		in.backoff = DefaultBackoff
@@ -182,7 +189,14 @@ func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
 	}
 	st.LastAttempt = start
 
-	resp, err := in.fetcher.Fetch(ctx, feeds.Request{URL: src.URL, ETag: st.ETag, LastModified: st.LastModified})
+	req := feeds.Request{URL: src.URL, ETag: st.ETag, LastModified: st.LastModified}
+	retryFullText := src.FullText && in.articles != nil && st.FullTextPending > 0
+	if retryFullText {
+		// Articles are waiting for another extraction attempt: parse the
+		// feed even if it has not changed.
+		req.ETag, req.LastModified, st.BodyHash = "", "", ""
+	}
+	resp, err := in.fetcher.Fetch(ctx, req)
 	if err != nil && ctx.Err() != nil {
 		// Not the source's fault: leave its state as it was.
 		res.Status, res.Err = StatusFailed, fmt.Errorf("fetch %s: cancelled: %w", src.Name, err)
@@ -216,19 +230,25 @@ func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
 	if err != nil {
 		return in.fail(res, st, err, start)
 	}
-	items := in.prepare(feed.Items, start)
+	items := in.prepare(ctx, src, &st, feed.Items, start)
 	st.ETag, st.LastModified, st.BodyHash = resp.ETag, resp.LastModified, bodyHash
 	st.FeedTitle, st.FeedLink, st.FeedID = feed.Title, feed.Link, feed.ID
 	res.Status = StatusOK
 	return in.succeed(res, st, items, start)
 }
 
-// prepare drops items older than the retention and tags the rest, in place.
-func (in *Ingester) prepare(items []news.Item, now time.Time) []news.Item {
+// prepare drops items older than the retention, fetches article text for
+// full_text sources, and tags the items, in place.
+func (in *Ingester) prepare(ctx context.Context, src config.Source, st *news.SourceState, items []news.Item, now time.Time) []news.Item {
 	p := in.policy.Load()
 	if p.Retention > 0 {
 		cutoff := now.Add(-p.Retention)
 		items = slices.DeleteFunc(items, func(it news.Item) bool { return it.Published.Before(cutoff) })
+	}
+	if src.FullText && in.articles != nil {
+		st.FullTextPending = in.fillFullText(ctx, src.Name, items)
+	} else {
+		st.FullTextPending = 0
 	}
 	if p.Tagger != nil {
 		for i := range items {

@@ -58,6 +58,12 @@ type Item struct {
 	Tags []string `json:"tags,omitempty"`
 	// Topics are the ids of the configured topics whose query matches.
 	Topics []string `json:"topics,omitempty"`
+	// FullText is true when Content holds the article text extracted from
+	// the item's page (sources with full_text = true), not the feed's.
+	FullText bool `json:"full_text,omitempty"`
+	// FullTextTries counts attempts to extract the article text; retries
+	// stop at a small bound.
+	FullTextTries int `json:"full_text_tries,omitempty"`
 	// Copies lists every source that carried the item (same canonical link),
 	// earliest published first. Set by storage.
 	Copies []Copy `json:"copies,omitempty"`
@@ -111,6 +117,10 @@ type SourceState struct {
 	// NextDue is the earliest time the next fetch may start, set by backoff
 	// and Retry-After. Zero means "when the schedule says".
 	NextDue time.Time `json:"next_due"`
+	// FullTextPending counts recent items of a full_text source whose
+	// article text could not yet be extracted and will be retried; while it
+	// is non-zero the next fetch parses the feed even if it is unchanged.
+	FullTextPending int `json:"full_text_pending,omitempty"`
 	// Gone is set when the server answered 410 Gone: the source is not
 	// fetched again until its URL changes in the config.
 	Gone bool `json:"gone,omitempty"`

@@ -53,6 +53,10 @@ type copyRec struct {
 	Hash       string    `json:"h,omitempty"`
 	Tags       []string  `json:"tags,omitempty"`
 	Topics     []string  `json:"topics,omitempty"`
+	// FullText and FullTextTries are news.Item's: whether Content is the
+	// extracted article text, and how often extraction was tried.
+	FullText      bool `json:"ft,omitempty"`
+	FullTextTries int  `json:"ftt,omitempty"`
 	// Sketch is the encoded stories.Fingerprint of the copy (see
 	// stories.Sketch.AppendBinary); absent for copies stored before schema
 	// 2 and for copies without words.
@@ -94,6 +98,7 @@ func copyFromItem(it *news.Item) copyRec {
 		Authors: slices.Clone(it.Authors), Categories: slices.Clone(it.Categories),
 		Language: it.Language, Published: it.Published, Hash: it.Hash,
 		Tags: slices.Clone(it.Tags), Topics: slices.Clone(it.Topics),
+		FullText: it.FullText, FullTextTries: it.FullTextTries,
 	}
 	if sk := stories.Fingerprint(it); len(sk) > 0 {
 		c.Sketch, _ = sk.AppendBinary(nil)
@@ -126,6 +131,7 @@ func (r *record) view(id uint64, i int) news.Item {
 		Authors: slices.Clone(c.Authors), Categories: slices.Clone(c.Categories),
 		Language: c.Language, Published: c.Published, Updated: r.Updated,
 		FirstSeen: r.FirstSeen, Hash: c.Hash,
+		FullText: c.FullText, FullTextTries: c.FullTextTries,
 		Tags: r.tags(), Topics: r.topics(),
 		Copies: make([]news.Copy, len(r.Copies)),
 	}

@@ -205,6 +205,18 @@ func (t *txn) saveKnown(e *entry, i int, it *news.Item) (outcome, uint64, error)
 			c.Tags, c.Topics = slices.Clone(it.Tags), slices.Clone(it.Topics)
 			e.dirty = true
 		}
+		if it.FullTextTries != c.FullTextTries || it.FullText != c.FullText {
+			// The feed's item is unchanged but an extraction of its
+			// article was tried again: record the attempt and, if it
+			// worked, the article text.
+			c.FullTextTries = it.FullTextTries
+			e.dirty = true
+			if it.FullText && !c.FullText {
+				c.FullText, c.Content = true, it.Content
+				e.rec.Updated = later(it.Updated, t.now)
+				return outUpdated, e.id, nil
+			}
+		}
 		return outDuplicate, e.id, nil
 	}
 	if it.Link != "" && it.Link != c.Link {
