@@ -230,12 +230,29 @@ func (d *Daemon) Config() *config.Config {
 // once, without starting the scheduler, and returns their results in
 // config order.
 func (d *Daemon) FetchOnce(ctx context.Context, names []string) ([]ingest.Result, error) {
+	return d.FetchOnceProgress(ctx, names, nil)
+}
+
+// FetchOnceProgress is FetchOnce calling progress (if not nil) as each
+// source finishes, with how many of how many are done. progress is called
+// from one goroutine at a time.
+func (d *Daemon) FetchOnceProgress(ctx context.Context, names []string, progress func(r ingest.Result, done, total int)) ([]ingest.Result, error) {
 	cfg := d.Config()
 	srcs, err := scheduler.Select(cfg, names)
 	if err != nil {
 		return nil, err
 	}
-	return scheduler.RunPass(ctx, d.ingester, srcs, cfg.Fetch.Concurrency), nil
+	var mu sync.Mutex
+	done := 0
+	return scheduler.RunPass(ctx, d.ingester, srcs, cfg.Fetch.Concurrency, func(r ingest.Result) {
+		d.observe(r)
+		if progress != nil {
+			mu.Lock()
+			defer mu.Unlock()
+			done++
+			progress(r, done, len(srcs))
+		}
+	}), nil
 }
 
 // Reload switches to cfg: new sources, schedules, topics and site details.

@@ -18,6 +18,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"log"
 	"log/slog"
 	"net"
 	"net/http"
@@ -346,9 +347,11 @@ func newHostileEnv(t *testing.T) *hostileEnv {
 	e.good.set("/good.rss", "application/rss+xml", []byte(rssFeed("Good", [3]string{"Fine news", "https://good.example.com/1", "ok"})))
 	e.bad = httptest.NewServer(hostileMux(t, e.hits))
 	t.Cleanup(e.bad.Close)
-	tlsSrv := httptest.NewTLSServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+	tlsSrv := httptest.NewUnstartedServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		io.WriteString(w, rssFeed("TLS"))
 	}))
+	tlsSrv.Config.ErrorLog = log.New(io.Discard, "", 0) // the failed handshakes are expected
+	tlsSrv.StartTLS()
 	t.Cleanup(tlsSrv.Close)
 
 	// The "public" origin: a loopback server that FetchPolicy calls public,

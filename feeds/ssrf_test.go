@@ -338,3 +338,40 @@ func TestFetchAddressGuardCustomTransport(t *testing.T) {
 type roundTripFunc func(*http.Request) (*http.Response, error)
 
 func (f roundTripFunc) RoundTrip(r *http.Request) (*http.Response, error) { return f(r) }
+
+// TestFetchAddressGuardLinkedPage: a page fetched for a feed's link
+// (Request.Origin) may reach only what the feed's own URL may.
+func TestFetchAddressGuardLinkedPage(t *testing.T) {
+	page := newCountingServer(t, func(w http.ResponseWriter, r *http.Request) { io.WriteString(w, "<html>article</html>") })
+	res := newFakeResolver(map[string][]string{"news.test": {"127.0.0.2"}, "lan.test": {"127.0.0.1"}})
+	f := NewFetcher(FetcherOptions{AddrPolicy: AddrPolicy{Resolver: res, Classify: publicPorts()}})
+	tests := []struct {
+		name, url, origin, wantErr string
+	}{
+		{"public feed links to loopback", page.URL + "/a", "https://news.test/feed",
+			"refusing to connect to 127.0.0.1 (loopback) for a link from a public address"},
+		{"public feed links to metadata", "http://169.254.169.254/latest/meta-data/", "https://news.test/feed",
+			"refusing to connect to 169.254.169.254 (link-local) for a link from a public address"},
+		{"loopback feed links to loopback", page.URL + "/a", "http://lan.test:8080/feed", ""},
+		{"no origin: the URL decides", page.URL + "/a", "", ""},
+		{"bad origin", page.URL + "/a", "::nonsense", `invalid origin URL "::nonsense"`},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			before := page.hits.Load()
+			_, err := f.Fetch(context.Background(), Request{URL: tt.url, Origin: tt.origin})
+			if tt.wantErr == "" {
+				if err != nil {
+					t.Fatal(err)
+				}
+				return
+			}
+			if err == nil || !strings.HasSuffix(err.Error(), tt.wantErr) {
+				t.Fatalf("err = %v, want ...%s", err, tt.wantErr)
+			}
+			if page.hits.Load() != before {
+				t.Error("the page was fetched")
+			}
+		})
+	}
+}

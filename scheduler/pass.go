@@ -12,7 +12,10 @@ import (
 // returns their results in the order of srcs. It is the one-shot pass of
 // `aggregatord fetch`; a running daemon uses Scheduler.RunNow, which shares
 // the daemon's limit and never fetches one source twice at once.
-func RunPass(ctx context.Context, r Runner, srcs []config.Source, concurrency int) []ingest.Result {
+//
+// onResult, if not nil, is called after each source, from the goroutine
+// that fetched it (so it must be safe for concurrent use).
+func RunPass(ctx context.Context, r Runner, srcs []config.Source, concurrency int, onResult func(ingest.Result)) []ingest.Result {
 	results := make([]ingest.Result, len(srcs))
 	sem := make(chan struct{}, max(concurrency, 1))
 	var wg sync.WaitGroup
@@ -26,6 +29,9 @@ func RunPass(ctx context.Context, r Runner, srcs []config.Source, concurrency in
 				return
 			}
 			results[i] = r.Run(ctx, src)
+			if onResult != nil {
+				onResult(results[i])
+			}
 		})
 	}
 	wg.Wait()

@@ -8,6 +8,7 @@ import (
 	"text/tabwriter"
 
 	"github.com/aggregatord/aggregatord/daemon"
+	"github.com/aggregatord/aggregatord/ingest"
 )
 
 // stringList is a repeatable string flag.
@@ -45,7 +46,18 @@ func cmdFetch(e *env, args []string) int {
 
 	ctx, stop := signal.NotifyContext(e.ctx, syscall.SIGINT, syscall.SIGTERM)
 	defer stop()
-	results, err := d.FetchOnce(ctx, names)
+	var progress func(ingest.Result, int, int)
+	if isTerminal(e.stderr) {
+		items := 0
+		progress = func(r ingest.Result, done, total int) {
+			items += r.New + r.Updated
+			fmt.Fprintf(e.stderr, "\rfetching: %d/%d sources, %d new or updated items ", done, total, items)
+			if done == total {
+				fmt.Fprintln(e.stderr)
+			}
+		}
+	}
+	results, err := d.FetchOnceProgress(ctx, names, progress)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "aggregatord fetch: %v\n", err)
 		return exitUsage

@@ -149,7 +149,7 @@ type logFlags struct {
 
 func (l *logFlags) register(fs *flag.FlagSet) {
 	fs.StringVar(&l.level, "log-level", "info", "log level: debug, info, warn, error")
-	fs.StringVar(&l.format, "log-format", "text", "log format: text or json")
+	fs.StringVar(&l.format, "log-format", "auto", "log format: text, json, or auto (text on a terminal, JSON otherwise)")
 }
 
 func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
@@ -158,13 +158,20 @@ func (l *logFlags) logger(w io.Writer) (*slog.Logger, error) {
 		return nil, fmt.Errorf("-log-level %q: want debug, info, warn or error", l.level)
 	}
 	opts := &slog.HandlerOptions{Level: level}
-	switch strings.ToLower(l.format) {
+	format := strings.ToLower(l.format)
+	if format == "auto" {
+		format = "json"
+		if isTerminal(w) {
+			format = "text"
+		}
+	}
+	switch format {
 	case "text":
 		return slog.New(slog.NewTextHandler(w, opts)), nil
 	case "json":
 		return slog.New(slog.NewJSONHandler(w, opts)), nil
 	}
-	return nil, fmt.Errorf("-log-format %q: want text or json", l.format)
+	return nil, fmt.Errorf("-log-format %q: want text, json or auto", l.format)
 }
 
 // configFlag registers -config, defaulting to $AGGREGATORD_CONFIG.
