@@ -169,7 +169,7 @@ url = "%[1]s/feed.json"
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 
 	ctx := context.Background()
 	// "en" first: which copy of the shared story counts as new depends on
@@ -256,7 +256,7 @@ func TestSecondProcessLocked(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 	start := time.Now()
 	_, err = Open(cfg, Options{})
 	if !errors.Is(err, storage.ErrLocked) {
@@ -307,7 +307,7 @@ url = "%s/feed"
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 	start := time.Now()
 	res, err := d.FetchOnce(context.Background(), nil)
 	if err != nil {
@@ -348,7 +348,7 @@ func TestAdminAPI(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 	adm := httptest.NewServer(d.admin)
 	defer adm.Close()
 	// Start the scheduler so RunNow works; it fetches "a" at once (never fetched).
@@ -429,7 +429,7 @@ func TestReload(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	defer d.Close()
+	t.Cleanup(func() { d.Close() })
 	base := serveDaemon(t, d)
 	if code := status(t, base+"feeds/sources/b.atom"); code != 404 {
 		t.Errorf("unknown source b: %d", code)
