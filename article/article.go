@@ -124,6 +124,15 @@ type Article struct {
 // wraps ErrNotArticle after the URL; when ctx ends while waiting for a
 // turn, the error wraps ctx.Err().
 func (e *Extractor) Extract(ctx context.Context, pageURL string) (*Article, error) {
+	return e.ExtractLinked(ctx, pageURL, "")
+}
+
+// ExtractLinked is Extract for a page that a feed links to: origin, the
+// feed's URL, decides which special address ranges (loopback, private,
+// link-local) the fetch may reach, so that a public feed cannot point
+// aggregatord at an internal address through an item link (see
+// feeds.Request.Origin). An empty origin is Extract.
+func (e *Extractor) ExtractLinked(ctx context.Context, pageURL, origin string) (*Article, error) {
 	start := time.Now()
 	u, err := url.Parse(pageURL)
 	if err != nil || u.Hostname() == "" || (u.Scheme != "http" && u.Scheme != "https") {
@@ -133,7 +142,7 @@ func (e *Extractor) Extract(ctx context.Context, pageURL string) (*Article, erro
 	if err != nil {
 		return nil, fmt.Errorf("extract article: %s: waiting for a turn: %w", pageURL, err)
 	}
-	resp, err := e.fetcher.Fetch(ctx, feeds.Request{URL: pageURL})
+	resp, err := e.fetcher.Fetch(ctx, feeds.Request{URL: pageURL, Origin: origin})
 	release()
 	if err != nil {
 		e.log.DebugContext(ctx, "article fetch failed", slog.String("url", pageURL), slog.Any("error", err))

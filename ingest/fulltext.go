@@ -7,13 +7,16 @@ import (
 	"sync"
 
 	"github.com/aggregatord/aggregatord/article"
+	"github.com/aggregatord/aggregatord/config"
 	"github.com/aggregatord/aggregatord/news"
 )
 
 // Articles extracts the article text of a page. *article.Extractor
 // implements it; it limits concurrent fetches per host itself.
 type Articles interface {
-	Extract(ctx context.Context, url string) (*article.Article, error)
+	// ExtractLinked fetches pageURL, a link of the feed at origin, and
+	// extracts its article; origin bounds the addresses it may reach.
+	ExtractLinked(ctx context.Context, pageURL, origin string) (*article.Article, error)
 }
 
 // Full-text policy.
@@ -31,7 +34,8 @@ const (
 // extracting it (at most MaxFullTextTries times per item). The Summary is
 // kept. It returns how many items still lack their text and will be tried
 // again. A failed extraction never fails the fetch.
-func (in *Ingester) fillFullText(ctx context.Context, source string, items []news.Item) (pending int) {
+func (in *Ingester) fillFullText(ctx context.Context, src config.Source, items []news.Item) (pending int) {
+	source := src.Name
 	sem := make(chan struct{}, fullTextConcurrency)
 	var (
 		wg sync.WaitGroup
@@ -63,7 +67,7 @@ func (in *Ingester) fillFullText(ctx context.Context, source string, items []new
 			case <-ctx.Done():
 				return
 			}
-			a, err := in.articles.Extract(ctx, it.Link)
+			a, err := in.articles.ExtractLinked(ctx, it.Link, src.URL)
 			if err != nil {
 				final := errors.Is(err, article.ErrNotArticle)
 				if final {

@@ -2,8 +2,10 @@ package ingest
 
 import (
 	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/netip"
 	"strings"
 	"sync/atomic"
 	"testing"
@@ -189,4 +191,41 @@ func contains(xs []string, x string) bool {
 		}
 	}
 	return false
+}
+
+// TestFullTextNoSSRF: a public feed whose item links to a loopback address
+// (the admin API, a metadata endpoint) does not get that page fetched.
+func TestFullTextNoSSRF(t *testing.T) {
+	var internalHits atomic.Int32
+	internal := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		internalHits.Add(1)
+		fmt.Fprint(w, articlePage)
+	}))
+	defer internal.Close()
+	pub := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprintf(w, `<rss version="2.0"><channel><title>O</title><link>https://outlet.example/</link><description>d</description>
+<item><guid>x1</guid><title>Story</title><link>%s/admin/backup</link><description>Short.</description></item></channel></rss>`, internal.URL)
+	}))
+	defer pub.Close()
+	pubPort := uint16(pub.Listener.Addr().(*net.TCPAddr).Port)
+	fetcher := feeds.NewFetcher(feeds.FetcherOptions{Timeout: 2 * time.Second, AddrPolicy: feeds.AddrPolicy{
+		Classify: func(ap netip.AddrPort) feeds.AddrClass {
+			if ap.Port() == pubPort {
+				return feeds.ClassPublic // the feed's server stands for a public host
+			}
+			return feeds.ClassifyAddr(ap.Addr())
+		},
+	}})
+	f := newFixture(t, &server{Server: pub})
+	f.in = New(Options{Fetcher: fetcher, Store: f.store, Articles: article.New(article.Options{Fetcher: fetcher}), Now: func() time.Time { return f.now }})
+	f.src = config.Source{Name: "outlet", URL: pub.URL + "/feed", FullText: true, Enabled: true}
+	if r := f.run(t); r.Status != StatusOK || r.New != 1 {
+		t.Fatalf("%+v", r)
+	}
+	if n := internalHits.Load(); n != 0 {
+		t.Errorf("internal address fetched %d times through an item link", n)
+	}
+	if it, _, _ := f.store.ItemByKey("outlet", "x1"); it.FullText {
+		t.Error("article text stored from an internal address")
+	}
 }

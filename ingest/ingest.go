@@ -246,7 +246,7 @@ func (in *Ingester) prepare(ctx context.Context, src config.Source, st *news.Sou
 		items = slices.DeleteFunc(items, func(it news.Item) bool { return it.Published.Before(cutoff) })
 	}
 	if src.FullText && in.articles != nil {
-		st.FullTextPending = in.fillFullText(ctx, src.Name, items)
+		st.FullTextPending = in.fillFullText(ctx, src, items)
 	} else {
 		st.FullTextPending = 0
 	}
