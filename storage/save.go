@@ -262,7 +262,14 @@ func (t *txn) saveKnown(e *entry, i int, it *news.Item) (outcome, uint64, error)
 // addCopy inserts it as a copy of e and returns the copy's index.
 func (t *txn) addCopy(e *entry, it *news.Item) int {
 	e.dirty = true
-	return e.rec.insert(copyFromItem(it))
+	c := copyFromItem(it)
+	if !e.rec.FirstSeen.IsZero() && c.Published.After(e.rec.FirstSeen) {
+		// A copy carried later than the item was first seen (an undated
+		// entry of a second outlet is "published" when fetched) is dated
+		// when the item was first seen, keeping Published ≤ FirstSeen.
+		c.Published = e.rec.FirstSeen
+	}
+	return e.rec.insert(c)
 }
 
 func later(a, b time.Time) time.Time {
