@@ -291,6 +291,7 @@ func (in *Ingester) fail(res Result, st news.SourceState, err error, start time.
 			st.Gone = true
 			res.Status = StatusGone
 			st.Error = fmt.Sprintf("%s answered 410 Gone: source disabled until its url changes in the config", st.URL)
+			res.Err = errors.New(st.Error)
 		}
 		if !se.RetryAfter.IsZero() {
 			ra := se.RetryAfter
