@@ -2,13 +2,14 @@ package article
 
 import (
 	"bytes"
-	"mime"
 	"strings"
 	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/charset"
 	"golang.org/x/text/encoding"
+
+	"github.com/aggregatord/aggregatord/feeds"
 )
 
 // metaScanLimit is how far into a page decode looks for a <meta> charset
@@ -58,7 +59,7 @@ func pickEncoding(page []byte, contentType string) (encoding.Encoding, string) {
 			return e, name
 		}
 	}
-	if e, name := lookup(httpCharset(contentType)); e != nil {
+	if e, name := lookup(feeds.ContentTypeCharset(contentType)); e != nil {
 		if name != "utf-8" || utf8.Valid(page) {
 			return e, name
 		}
@@ -100,39 +101,6 @@ func metaLookup(page []byte) (encoding.Encoding, string) {
 		return charset.Lookup("utf-8")
 	}
 	return e, name
-}
-
-// httpCharset returns the charset parameter of a Content-Type, or "".
-func httpCharset(contentType string) string {
-	if contentType == "" {
-		return ""
-	}
-	if _, params, err := mime.ParseMediaType(contentType); err == nil {
-		return params["charset"]
-	}
-	// A malformed header: look for charset= by hand. asciiLower keeps
-	// byte offsets (strings.ToLower does not, on invalid UTF-8).
-	i := strings.Index(asciiLower(contentType), "charset=")
-	if i < 0 {
-		return ""
-	}
-	v := contentType[i+len("charset="):]
-	if j := strings.IndexAny(v, "; "); j >= 0 {
-		v = v[:j]
-	}
-	return strings.Trim(v, `"'`)
-}
-
-// asciiLower lower-cases the ASCII letters of s and nothing else, so that
-// offsets into the result are offsets into s.
-func asciiLower(s string) string {
-	b := []byte(s)
-	for i, c := range b {
-		if 'A' <= c && c <= 'Z' {
-			b[i] = c + 'a' - 'A'
-		}
-	}
-	return string(b)
 }
 
 // metaCharset returns the charset that the first <meta charset> or <meta
@@ -186,7 +154,7 @@ func metaTagCharset(z *html.Tokenizer, hasAttr bool) string {
 		return cs
 	}
 	if strings.EqualFold(strings.TrimSpace(httpEquiv), "content-type") {
-		return httpCharset(content)
+		return feeds.ContentTypeCharset(content)
 	}
 	return ""
 }

@@ -73,7 +73,7 @@ func pickEncoding(body []byte, contentType string) encoding.Encoding {
 		return nil
 	}
 	declared := lookupEncoding(declaredEncoding(body))
-	if httpEnc := lookupEncoding(httpCharset(contentType)); httpEnc != nil {
+	if httpEnc := lookupEncoding(ContentTypeCharset(contentType)); httpEnc != nil {
 		// Servers often label everything UTF-8. When the bytes say
 		// otherwise and the document names its own encoding, believe the
 		// document.
@@ -110,8 +110,10 @@ func lookupEncoding(label string) encoding.Encoding {
 
 func isUTF8(e encoding.Encoding) bool { return e == unicode.UTF8 }
 
-// httpCharset returns the charset parameter of a Content-Type, or "".
-func httpCharset(contentType string) string {
+// ContentTypeCharset returns the charset parameter of a Content-Type
+// header (or of an HTML meta http-equiv content), or "". It never fails: a
+// malformed header is searched for "charset=" by hand.
+func ContentTypeCharset(contentType string) string {
 	if contentType == "" {
 		return ""
 	}

@@ -549,12 +549,12 @@ func FuzzParse(f *testing.F) {
 // the original.
 func TestHTTPCharsetInvalidUTF8(t *testing.T) {
 	for _, ct := range []string{"text/xml; \xaacharset=", "text/xml; \xaa\xaacharset=utf-8", "\xff\xfeCHARSET=windows-1256;"} {
-		_ = httpCharset(ct) // must not panic
+		_ = ContentTypeCharset(ct) // must not panic
 		if _, err := Parse([]byte(`<rss version="2.0"><channel><title>t</title></channel></rss>`), ParseOptions{ContentType: ct}); err != nil {
 			t.Logf("%q: %v", ct, err)
 		}
 	}
-	if got := httpCharset("text/xml; \xaaCHARSET=windows-1256"); got != "windows-1256" {
+	if got := ContentTypeCharset("text/xml; \xaaCHARSET=windows-1256"); got != "windows-1256" {
 		t.Errorf("got %q", got)
 	}
 }
