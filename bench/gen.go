@@ -29,167 +29,129 @@ type genItem struct {
 	Published time.Time
 }
 
-// lang is a language's vocabulary.
+// lang is a language's vocabulary. Multi-word entries are kept short, as
+// in real copy, so that two unrelated items share few three-word runs.
 type lang struct {
-	code      string
-	officials []string
-	orgs      []string
-	places    []string
-	verbs     []string // past tense, "X <verb> Y"
-	topicsN   []string // noun phrases: what the story is about
-	times     []string
-	fillers   []string // whole clauses that make sentences longer
-	quotes    []string
-	titleVerb []string // present tense for headlines
-	sections  []string
-	connect   []string // "and", "while" ...
-	said      string
-	in        string
-	on        string
-	after     string
+	code    string
+	titles  []string // before a person's name
+	first   []string
+	last    []string
+	orgs    []string
+	places  []string
+	verbs   []string // past tense, transitive
+	nouns   []string
+	adjs    []string
+	preps   []string
+	times   []string
+	conj    []string
+	said    string
+	the     string // article before a noun ("the"; "" in Arabic, which attaches it)
+	were    string
+	quoteIs string
 }
 
 var english = &lang{
 	code: "en",
-	officials: []string{
-		"Prime Minister Mohammed Shia al-Sudani", "President Masoud Pezeshkian", "Foreign Minister Abbas Araghchi",
-		"Kurdistan Region Prime Minister Masrour Barzani", "KRG President Nechirvan Barzani", "PUK leader Bafel Talabani",
-		"Secretary of State Marco Rubio", "US envoy Steve Witkoff", "Defense Secretary Pete Hegseth",
-		"President Donald Trump", "Supreme Leader Ali Khamenei", "Speaker Mahmoud al-Mashhadani",
-		"Sadrist leader Muqtada al-Sadr", "UN envoy Mohammed al-Hassan", "IAEA chief Rafael Grossi",
-		"Syrian President Ahmed al-Sharaa", "SDF commander Mazloum Abdi", "Turkish President Recep Tayyip Erdogan",
-		"Saudi Crown Prince Mohammed bin Salman", "Qatar's Emir Tamim bin Hamad", "Oman's Foreign Minister Badr Albusaidi",
-		"Houthi spokesman Yahya Saree", "Governor Omed Khoshnaw", "MP Sarwa Abdulwahid", "Finance Minister Taif Sami",
-		"Interior Minister Reber Ahmed", "General Qasem Soleimani's successor Esmail Qaani", "CENTCOM commander Michael Kurilla",
-	},
-	orgs: []string{
-		"the Kurdistan Regional Government", "the Iraqi parliament", "the Federal Supreme Court", "the Pentagon",
-		"the White House", "the State Department", "Iran's Revolutionary Guards", "the Quds Force", "the Houthis",
-		"the Syrian Democratic Forces", "Hayat Tahrir al-Sham", "the Popular Mobilization Forces", "Kataib Hezbollah",
-		"the Coordination Framework", "the UN Security Council", "the International Atomic Energy Agency",
-		"the central bank", "the oil ministry", "the Peshmerga ministry", "the electoral commission", "Aramco",
-		"the Gulf Cooperation Council", "the US Navy", "the Iraqi Football Association", "the Fajr Film Festival",
-		"the Kurdistan Democratic Party", "the Patriotic Union of Kurdistan", "Baghdad's municipality", "the health ministry",
-	},
-	places: []string{
-		"Baghdad", "Erbil", "Sulaymaniyah", "Duhok", "Kirkuk", "Mosul", "Basra", "Najaf", "Karbala", "Halabja", "Zakho",
-		"Tehran", "Isfahan", "Natanz", "Fordow", "Damascus", "Aleppo", "Idlib", "Raqqa", "Deir ez-Zor", "Qamishli",
-		"Beirut", "Riyadh", "Jeddah", "Doha", "Dubai", "Abu Dhabi", "Muscat", "Sanaa", "Aden", "Amman", "Ankara",
-		"the Strait of Hormuz", "the Red Sea", "the Gulf of Oman", "Ain al-Asad air base", "Washington", "Geneva", "Vienna",
-	},
-	verbs: []string{
-		"announced", "warned against", "rejected", "called for", "discussed", "criticised", "welcomed", "denied reports of",
-		"postponed", "approved", "condemned", "defended", "questioned", "pledged support for", "raised concerns about",
-		"signed an agreement on", "ordered an investigation into", "demanded clarity on", "played down", "confirmed",
-	},
-	topicsN: []string{
-		"the federal budget", "oil exports through Turkey", "salaries of public employees", "electricity shortages",
-		"the water crisis along the Tigris", "the upcoming parliamentary elections", "drone attacks on US forces",
-		"new sanctions on Tehran", "uranium enrichment at Fordow", "tanker seizures in the Gulf", "the nuclear talks",
-		"rocket attacks on the embassy", "the withdrawal of American troops", "the return of displaced families",
-		"corruption in the customs service", "the Peshmerga unification plan", "gas field attacks in Chamchamal",
-		"the reconstruction of Mosul's old city", "border crossings with Syria", "the detention of ISIS families at al-Hol",
-		"Houthi missile launches at shipping", "the ceasefire in Gaza", "a new football stadium", "an earthquake near Kermanshah",
-		"the film festival's opening night", "protests in Tahrir Square", "the dinar's exchange rate", "wheat harvest prices",
-		"Turkish airstrikes in Duhok province", "the census results", "the Development Road project",
-	},
+	titles: []string{"Prime Minister", "President", "Foreign Minister", "lawmaker", "spokesman", "Governor", "General",
+		"envoy", "Speaker", "Finance Minister", "commander", "analyst", "Interior Minister", "MP", "Senator", "Ambassador"},
+	first: []string{"Mohammed", "Ali", "Hassan", "Masrour", "Nechirvan", "Bafel", "Qubad", "Hoshyar", "Fuad", "Abbas",
+		"Masoud", "Marco", "Steve", "Pete", "Donald", "Ahmed", "Mazloum", "Recep", "Tamim", "Badr", "Yahya", "Omed",
+		"Sarwa", "Taif", "Reber", "Esmail", "Laura", "Sara", "Karim", "Hamid", "Nadia", "Jamal", "Dilan", "Shwan", "Rasul",
+		"Layla", "Zainab", "Kawa", "Hemin", "Haider"},
+	last: []string{"al-Sudani", "Barzani", "Talabani", "Pezeshkian", "Araghchi", "Rubio", "Witkoff", "Hegseth", "Trump",
+		"Khamenei", "al-Mashhadani", "al-Sadr", "Grossi", "al-Sharaa", "Abdi", "Erdogan", "Albusaidi", "Saree", "Khoshnaw",
+		"Abdulwahid", "Sami", "Ahmed", "Qaani", "Hussein", "Salih", "Zebari", "Rashid", "Karimi", "Mahmoud", "Aziz",
+		"Jaafari", "Hakim", "Kadhimi", "Allawi", "Mustafa", "Omar", "Qadir", "Othman", "Rahimi", "Nouri"},
+	orgs: []string{"the KRG", "parliament", "the Federal Court", "the Pentagon", "the White House", "the State Department",
+		"the Revolutionary Guards", "the Houthis", "the SDF", "the PMF", "Kataib Hezbollah", "the Coordination Framework",
+		"the Security Council", "the IAEA", "the central bank", "the oil ministry", "the Peshmerga", "the electoral commission",
+		"Aramco", "the GCC", "the US Navy", "the football federation", "the KDP", "the PUK", "the health ministry",
+		"the World Bank", "Reuters", "the UN mission", "Turkey", "the European Union", "the Arab League", "NATO"},
+	places: []string{"Baghdad", "Erbil", "Sulaymaniyah", "Duhok", "Kirkuk", "Mosul", "Basra", "Najaf", "Karbala", "Anbar",
+		"Tehran", "Isfahan", "Natanz", "Damascus", "Aleppo", "Idlib", "Raqqa", "Beirut", "Riyadh", "Doha", "Dubai",
+		"Muscat", "Sanaa", "Aden", "Amman", "Ankara", "Istanbul", "Cairo", "Gaza", "Hormuz", "Washington", "Geneva",
+		"Vienna", "London", "Paris", "Moscow", "Beijing", "Brussels", "Berlin", "New York", "Kuwait", "Manama", "Tunis",
+		"Khartoum", "Tripoli", "Algiers", "Rabat", "Kabul", "Islamabad", "Delhi", "Tokyo", "Athens", "Rome", "Madrid",
+		"Nineveh", "Diyala", "Salahaddin", "Wasit", "Maysan", "Dhi Qar"},
+	verbs: []string{"announced", "rejected", "discussed", "criticised", "welcomed", "postponed", "approved", "condemned",
+		"defended", "questioned", "confirmed", "signed", "blocked", "backed", "reviewed", "proposed", "suspended",
+		"launched", "opened", "closed", "delayed", "expanded", "cut", "raised", "lowered", "extended", "ended", "resumed",
+		"denied", "praised", "targeted", "inspected", "visited", "hosted", "funded", "reported", "investigated", "halted",
+		"restored", "revised", "unveiled", "challenged", "endorsed", "blamed", "promised", "drafted", "cancelled", "seized",
+		"intercepted", "deployed", "withdrew", "captured", "released", "sentenced", "arrested", "evacuated"},
+	nouns: []string{"budget", "deal", "plan", "law", "vote", "election", "parliament", "session", "agreement", "talks",
+		"sanctions", "missile", "drone", "rocket", "attack", "strike", "embassy", "troops", "base", "convoy", "checkpoint",
+		"border", "pipeline", "oil", "gas", "exports", "salaries", "electricity", "water", "dam", "river", "harvest",
+		"wheat", "market", "prices", "currency", "dinar", "bank", "loan", "investment", "project", "road", "bridge",
+		"airport", "railway", "port", "tanker", "ship", "navy", "militia", "protest", "strike", "court", "ruling", "judge",
+		"corruption", "inquiry", "report", "census", "school", "university", "hospital", "clinic", "vaccine", "outbreak",
+		"flood", "drought", "earthquake", "fire", "festival", "film", "football", "league", "stadium", "museum", "heritage",
+		"tourism", "refugees", "camp", "families", "prisoners", "detainees", "hostages", "ceasefire", "truce", "summit",
+		"delegation", "visit", "statement", "decree", "reform", "cabinet", "ministry", "governor", "council", "quota",
+		"uranium", "reactor", "enrichment", "inspectors", "negotiations", "envoy", "coalition", "alliance", "opposition",
+		"campaign", "ballot", "turnout", "candidates", "seats", "speaker", "constitution", "referendum", "autonomy",
+		"smuggling", "customs", "revenue", "debt", "inflation", "unemployment", "youth", "women", "farmers", "workers"},
+	adjs: []string{"new", "federal", "regional", "local", "national", "foreign", "military", "civilian", "economic",
+		"political", "security", "humanitarian", "nuclear", "joint", "temporary", "permanent", "controversial", "long-awaited",
+		"disputed", "major", "small", "second", "final", "initial", "annual", "monthly", "emergency", "official", "secret",
+		"public", "private", "senior", "former", "current", "rival", "key", "fragile", "rare", "sudden", "record", "delayed",
+		"stalled", "urgent", "wider", "limited", "heavy", "deadly", "peaceful", "fresh", "early", "late", "draft", "amended"},
+	preps: []string{"in", "near", "outside", "across", "around", "north of", "south of", "east of", "west of", "from", "to", "over"},
 	times: []string{"on Sunday", "on Monday", "on Tuesday", "on Wednesday", "on Thursday", "on Friday", "on Saturday",
-		"late on Tuesday", "earlier this week", "last month", "on Thursday evening", "this morning"},
-	fillers: []string{
-		"according to a statement published by the government's media office",
-		"two officials who spoke on condition of anonymity told reporters",
-		"the move comes amid weeks of tension between the two sides",
-		"local media reported, citing security sources",
-		"in remarks broadcast live on state television",
-		"a decision that analysts say could reshape the region's politics",
-		"after months of negotiations that stalled over revenue sharing",
-		"as lawmakers from rival blocs traded accusations in the chamber",
-		"while residents complained about rising prices and power cuts",
-		"citing the need to protect civilians and critical infrastructure",
-		"a claim that could not be independently verified",
-		"in a phone call with his counterpart",
-		"days after a drone struck a checkpoint near the border",
-	},
-	quotes: []string{
-		"We will not accept any violation of our sovereignty",
-		"The door to dialogue remains open",
-		"This is a matter for the courts to decide",
-		"Our forces are ready to respond to any threat",
-		"The people deserve services, not slogans",
-		"We expect the payments to resume within weeks",
-	},
-	titleVerb: []string{"warns", "rejects", "calls for", "discusses", "announces", "slams", "welcomes", "delays",
-		"approves", "defends", "eyes", "backs"},
-	sections: []string{"politics", "middle-east", "kurdistan", "iraq", "world", "economy", "security"},
-	connect:  []string{"while", "and", "as", "after"},
-	said:     "said",
-	in:       "in",
-	on:       "on",
-	after:    "after",
+		"this week", "last week", "last month", "overnight", "at dawn", "this morning", "in the evening", "since January",
+		"by March", "within days", "for years"},
+	conj:    []string{"while", "and", "as", "after", "before", "but", "because", "although", "since", "when"},
+	said:    "said",
+	the:     "the ",
+	were:    "were",
+	quoteIs: "is",
 }
 
 var arabic = &lang{
-	code: "ar",
-	officials: []string{
-		"رئيس الوزراء محمد شياع السوداني", "الرئيس الإيراني مسعود بزشكيان", "وزير الخارجية عباس عراقجي",
-		"رئيس حكومة إقليم كردستان مسرور بارزاني", "رئيس الإقليم نيجيرفان بارزاني", "زعيم التيار الصدري مقتدى الصدر",
-		"وزير الخارجية الأمريكي ماركو روبيو", "الرئيس الأمريكي دونالد ترامب", "المرشد الإيراني علي خامنئي",
-		"رئيس مجلس النواب محمود المشهداني", "الرئيس السوري أحمد الشرع", "قائد قسد مظلوم عبدي",
-		"ولي العهد السعودي محمد بن سلمان", "المتحدث باسم الحوثيين يحيى سريع", "مدير الوكالة الذرية رافائيل غروسي",
-		"محافظ أربيل أوميد خوشناو", "وزيرة المالية طيف سامي", "قائد فيلق القدس إسماعيل قاآني",
-	},
-	orgs: []string{
-		"حكومة إقليم كردستان", "البرلمان العراقي", "المحكمة الاتحادية العليا", "البنتاغون", "البيت الأبيض",
-		"الحرس الثوري الإيراني", "فيلق القدس", "جماعة الحوثي", "قوات سوريا الديمقراطية", "هيئة تحرير الشام",
-		"الحشد الشعبي", "كتائب حزب الله", "الإطار التنسيقي", "مجلس الأمن الدولي", "الوكالة الدولية للطاقة الذرية",
-		"البنك المركزي", "وزارة النفط", "وزارة البيشمركة", "المفوضية العليا للانتخابات", "مجلس التعاون الخليجي",
-		"البحرية الأمريكية", "الاتحاد العراقي لكرة القدم", "الحزب الديمقراطي الكردستاني", "الاتحاد الوطني الكردستاني",
-	},
-	places: []string{
-		"بغداد", "أربيل", "السليمانية", "دهوك", "كركوك", "الموصل", "البصرة", "النجف", "كربلاء", "حلبجة", "زاخو",
-		"طهران", "أصفهان", "نطنز", "دمشق", "حلب", "إدلب", "الرقة", "دير الزور", "القامشلي", "بيروت", "الرياض",
-		"جدة", "الدوحة", "دبي", "أبوظبي", "مسقط", "صنعاء", "عدن", "عمان", "أنقرة", "مضيق هرمز", "البحر الأحمر",
-		"قاعدة عين الأسد", "واشنطن", "جنيف", "فيينا",
-	},
-	verbs: []string{
-		"أعلن", "حذر من", "رفض", "دعا إلى", "ناقش", "انتقد", "رحب بـ", "نفى تقارير عن", "أجل", "وافق على",
-		"أدان", "دافع عن", "تعهد بدعم", "أبدى قلقه من", "وقع اتفاقا بشأن", "أمر بالتحقيق في", "أكد",
-	},
-	topicsN: []string{
-		"الموازنة الاتحادية", "صادرات النفط عبر تركيا", "رواتب موظفي الإقليم", "أزمة الكهرباء", "شح المياه في دجلة",
-		"الانتخابات البرلمانية المقبلة", "الهجمات بطائرات مسيرة على القوات الأمريكية", "العقوبات الجديدة على طهران",
-		"تخصيب اليورانيوم في فوردو", "احتجاز ناقلات النفط في الخليج", "المفاوضات النووية", "الهجوم بالصواريخ على السفارة",
-		"انسحاب القوات الأمريكية", "عودة النازحين", "الفساد في المنافذ الحدودية", "توحيد قوات البيشمركة",
-		"إعادة إعمار الموصل القديمة", "المعابر الحدودية مع سوريا", "الصواريخ الحوثية على السفن", "وقف إطلاق النار في غزة",
-		"ملعب كرة القدم الجديد", "زلزال قرب كرمانشاه", "افتتاح مهرجان الفيلم", "التظاهرات في ساحة التحرير",
-		"سعر صرف الدينار", "أسعار محصول القمح", "القصف التركي في محافظة دهوك", "مشروع طريق التنمية",
-	},
-	times: []string{"يوم الأحد", "يوم الاثنين", "يوم الثلاثاء", "يوم الأربعاء", "يوم الخميس", "يوم الجمعة", "يوم السبت",
-		"مساء الثلاثاء", "في وقت سابق من هذا الأسبوع", "الشهر الماضي", "صباح اليوم"},
-	fillers: []string{
-		"بحسب بيان صادر عن المكتب الإعلامي للحكومة",
-		"وفق ما قاله مسؤولان طلبا عدم الكشف عن هويتهما",
-		"وتأتي هذه الخطوة وسط توتر متصاعد بين الجانبين منذ أسابيع",
-		"بحسب ما نقلته وسائل إعلام محلية عن مصادر أمنية",
-		"في تصريحات بثها التلفزيون الرسمي",
-		"في قرار يرى محللون أنه قد يعيد رسم المشهد السياسي في المنطقة",
-		"بعد أشهر من المفاوضات المتعثرة حول تقاسم الإيرادات",
-		"فيما تبادل نواب من كتل متنافسة الاتهامات داخل القاعة",
-		"بينما اشتكى السكان من ارتفاع الأسعار وانقطاع التيار الكهربائي",
-		"ولم يتسن التحقق من هذه الرواية بشكل مستقل",
-		"خلال اتصال هاتفي مع نظيره",
-	},
-	quotes: []string{
-		"لن نقبل بأي انتهاك لسيادتنا", "باب الحوار ما زال مفتوحا", "هذه مسألة يحسمها القضاء",
-		"قواتنا مستعدة للرد على أي تهديد", "المواطنون يستحقون الخدمات لا الشعارات",
-	},
-	titleVerb: []string{"يحذر من", "يرفض", "يدعو إلى", "يناقش", "يعلن", "ينتقد", "يرحب بـ", "يؤجل", "يقر", "يدافع عن"},
-	sections:  []string{"iraq", "kurdistan", "arab-world", "politics", "economy"},
-	connect:   []string{"فيما", "و", "بينما", "بعد أن"},
-	said:      "وقال",
-	in:        "في",
-	on:        "",
-	after:     "بعد",
+	code:   "ar",
+	titles: []string{"رئيس الوزراء", "الرئيس", "وزير الخارجية", "النائب", "المتحدث", "المحافظ", "اللواء", "المبعوث", "وزير المالية", "القائد", "المحلل", "السفير"},
+	first: []string{"محمد", "علي", "حسن", "مسرور", "نيجيرفان", "بافل", "قباد", "هوشيار", "فؤاد", "عباس", "مسعود", "ماركو",
+		"دونالد", "أحمد", "مظلوم", "رجب", "تميم", "بدر", "يحيى", "أوميد", "سروة", "طيف", "ريبر", "إسماعيل", "كريم", "حميد",
+		"نادية", "جمال", "زينب", "حيدر", "ليلى", "سارة", "عمر", "خالد", "فاطمة", "مصطفى"},
+	last: []string{"السوداني", "بارزاني", "طالباني", "بزشكيان", "عراقجي", "روبيو", "ترامب", "خامنئي", "المشهداني", "الصدر",
+		"غروسي", "الشرع", "عبدي", "أردوغان", "البوسعيدي", "سريع", "خوشناو", "سامي", "قاآني", "حسين", "صالح", "زيباري",
+		"رشيد", "كريمي", "محمود", "عزيز", "الجعفري", "الحكيم", "الكاظمي", "علاوي", "مصطفى", "عمر", "قادر", "عثمان", "النوري"},
+	orgs: []string{"حكومة الإقليم", "البرلمان", "المحكمة الاتحادية", "البنتاغون", "البيت الأبيض", "الخارجية الأمريكية",
+		"الحرس الثوري", "الحوثيون", "قسد", "الحشد الشعبي", "كتائب حزب الله", "الإطار التنسيقي", "مجلس الأمن",
+		"الوكالة الذرية", "البنك المركزي", "وزارة النفط", "البيشمركة", "المفوضية", "أرامكو", "مجلس التعاون",
+		"البحرية الأمريكية", "اتحاد الكرة", "الحزب الديمقراطي", "الاتحاد الوطني", "وزارة الصحة", "البنك الدولي",
+		"البعثة الأممية", "تركيا", "الاتحاد الأوروبي", "الجامعة العربية"},
+	places: []string{"بغداد", "أربيل", "السليمانية", "دهوك", "كركوك", "الموصل", "البصرة", "النجف", "كربلاء", "الأنبار",
+		"طهران", "أصفهان", "دمشق", "حلب", "إدلب", "الرقة", "بيروت", "الرياض", "الدوحة", "دبي", "مسقط", "صنعاء", "عدن",
+		"عمان", "أنقرة", "إسطنبول", "القاهرة", "غزة", "هرمز", "واشنطن", "جنيف", "فيينا", "لندن", "باريس", "موسكو",
+		"بكين", "بروكسل", "برلين", "الكويت", "المنامة", "تونس", "الخرطوم", "طرابلس", "الجزائر", "الرباط", "كابل",
+		"نينوى", "ديالى", "صلاح الدين", "واسط", "ميسان", "ذي قار"},
+	verbs: []string{"أعلن", "رفض", "ناقش", "انتقد", "رحب بـ", "أجل", "أقر", "أدان", "دافع عن", "أكد", "وقع", "عرقل",
+		"دعم", "راجع", "اقترح", "علق", "أطلق", "افتتح", "أغلق", "وسع", "خفض", "رفع", "مدد", "أنهى", "استأنف", "نفى",
+		"أشاد بـ", "استهدف", "تفقد", "زار", "استضاف", "موّل", "كشف", "حقق في", "أوقف", "أعاد", "عدل", "طرح", "تحدى",
+		"أيد", "حمّل", "وعد بـ", "صاغ", "ألغى", "احتجز", "اعترض", "نشر", "سحب", "أطلق سراح", "اعتقل", "أخلى"},
+	nouns: []string{"الموازنة", "الاتفاق", "الخطة", "القانون", "التصويت", "الانتخابات", "الجلسة", "المحادثات", "العقوبات",
+		"الصاروخ", "المسيرة", "الهجوم", "الضربة", "السفارة", "القوات", "القاعدة", "القافلة", "الحدود", "الأنبوب", "النفط",
+		"الغاز", "الصادرات", "الرواتب", "الكهرباء", "المياه", "السد", "النهر", "المحصول", "القمح", "السوق", "الأسعار",
+		"العملة", "الدينار", "المصرف", "القرض", "الاستثمار", "المشروع", "الطريق", "الجسر", "المطار", "الميناء", "الناقلة",
+		"السفينة", "الميليشيا", "الاحتجاج", "المحكمة", "الحكم", "القاضي", "الفساد", "التحقيق", "التقرير", "التعداد",
+		"المدرسة", "الجامعة", "المستشفى", "اللقاح", "الفيضان", "الجفاف", "الزلزال", "الحريق", "المهرجان", "الفيلم",
+		"الملعب", "المتحف", "السياحة", "اللاجئين", "المخيم", "العائلات", "المعتقلين", "الهدنة", "القمة", "الوفد",
+		"الزيارة", "البيان", "المرسوم", "الإصلاح", "الوزارة", "المجلس", "اليورانيوم", "المفاعل", "التخصيب", "المفتشين",
+		"المفاوضات", "التحالف", "المعارضة", "الحملة", "المرشحين", "المقاعد", "الدستور", "الاستفتاء", "التهريب", "الجمارك",
+		"الإيرادات", "الديون", "التضخم", "البطالة", "الشباب", "النساء", "المزارعين", "العمال"},
+	adjs: []string{"الجديد", "الاتحادي", "الإقليمي", "المحلي", "الوطني", "الأجنبي", "العسكري", "المدني", "الاقتصادي",
+		"السياسي", "الأمني", "الإنساني", "النووي", "المشترك", "المؤقت", "الدائم", "المثير للجدل", "المنتظر", "المتنازع عليه",
+		"الكبير", "الصغير", "الثاني", "النهائي", "الأولي", "السنوي", "الطارئ", "الرسمي", "السري", "العام", "الخاص",
+		"السابق", "الحالي", "المنافس", "الهش", "النادر", "المفاجئ", "القياسي", "المتأخر", "العاجل", "الواسع", "المحدود",
+		"الدامي", "السلمي", "المبكر", "المعدل"},
+	preps:   []string{"في", "قرب", "خارج", "عبر", "حول", "شمال", "جنوب", "شرق", "غرب", "من", "إلى"},
+	times:   []string{"يوم الأحد", "يوم الاثنين", "يوم الثلاثاء", "يوم الأربعاء", "يوم الخميس", "يوم الجمعة", "يوم السبت", "هذا الأسبوع", "الأسبوع الماضي", "الشهر الماضي", "خلال الليل", "فجر اليوم", "صباح اليوم", "مساء أمس", "منذ يناير", "خلال أيام"},
+	conj:    []string{"فيما", "و", "بينما", "بعد أن", "قبل أن", "لكن", "لأن", "رغم أن", "حين"},
+	said:    "قال",
+	the:     "",
+	were:    "",
+	quoteIs: "",
 }
 
 // textGen draws words from a seeded source.
@@ -209,38 +171,62 @@ func newTextGen(l *lang, seed ...uint64) *textGen {
 
 func (g *textGen) pick(xs []string) string { return xs[g.r.IntN(len(xs))] }
 
-// subject is an official, an organisation or "officials in PLACE".
-func (g *textGen) subject() string {
-	switch g.r.IntN(3) {
-	case 0:
-		return g.pick(g.l.officials)
-	case 1:
-		return g.pick(g.l.orgs)
+func (g *textGen) person() string {
+	l := g.l
+	if g.r.IntN(2) == 0 {
+		return g.pick(l.titles) + " " + g.pick(l.first) + " " + g.pick(l.last)
 	}
-	if g.l == arabic {
-		return "مسؤولون في " + g.pick(g.l.places)
+	return g.pick(l.first) + " " + g.pick(l.last)
+}
+
+func (g *textGen) actor() string {
+	if g.r.IntN(2) == 0 {
+		return g.person()
 	}
-	return "officials in " + g.pick(g.l.places)
+	return g.pick(g.l.orgs)
+}
+
+// np is a noun phrase: an article, maybe an adjective, a noun.
+func (g *textGen) np() string {
+	l := g.l
+	if l == arabic {
+		if g.r.IntN(2) == 0 {
+			return g.pick(l.nouns) + " " + g.pick(l.adjs)
+		}
+		return g.pick(l.nouns)
+	}
+	if g.r.IntN(2) == 0 {
+		return l.the + g.pick(l.adjs) + " " + g.pick(l.nouns)
+	}
+	return l.the + g.pick(l.nouns)
 }
 
 // sentence is one sentence of a story.
 func (g *textGen) sentence() string {
 	l := g.l
 	var s string
-	switch g.r.IntN(5) {
-	case 0, 1:
-		s = g.subject() + " " + g.pick(l.verbs) + " " + g.pick(l.topicsN) + " " + l.in + " " + g.pick(l.places) + " " + g.pick(l.times)
+	switch g.r.IntN(6) {
+	case 0:
+		s = g.actor() + " " + g.pick(l.verbs) + " " + g.np() + " " + g.pick(l.preps) + " " + g.pick(l.places) + " " + g.pick(l.times)
+	case 1:
+		s = g.actor() + " " + g.pick(l.verbs) + " " + g.np() + " " + g.pick(l.conj) + " " + g.actor() + " " + g.pick(l.verbs) + " " + g.np()
 	case 2:
-		s = g.subject() + " " + g.pick(l.verbs) + " " + g.pick(l.topicsN) + ", " + g.pick(l.fillers)
-	case 3:
 		if l == arabic {
-			s = l.said + " " + g.pick(l.officials) + " إن \"" + g.pick(l.quotes) + "\"، " + g.pick(l.fillers)
+			s = g.pick([]string{"قال", "أكد", "أوضح"}) + " " + g.person() + " إن \"" + g.np() + " " + g.pick(l.adjs) + " و" + g.np() + " " + g.pick(l.adjs) + "\""
 		} else {
-			s = "\"" + g.pick(l.quotes) + ",\" " + g.pick(l.officials) + " " + l.said + " " + g.pick(l.times) + ", " + g.pick(l.fillers)
+			s = "\"" + strings.ToUpper(l.the[:1]) + l.the[1:] + g.pick(l.nouns) + " " + l.quoteIs + " " + g.pick(l.adjs) + " and " + g.np() + " " + l.quoteIs + " " + g.pick(l.adjs) + ",\" " + g.person() + " " + l.said
 		}
+	case 3:
+		n := fmt.Sprint(2 + g.r.IntN(400))
+		if l == arabic {
+			s = g.pick(l.verbs) + " " + g.actor() + " " + n + " من " + g.pick(l.nouns) + " " + g.pick(l.preps) + " " + g.pick(l.places) + " " + g.pick(l.times)
+		} else {
+			s = n + " " + g.pick(l.nouns) + " " + l.were + " " + g.pick(l.verbs) + " " + g.pick(l.preps) + " " + g.pick(l.places) + " " + g.pick(l.times) + ", " + g.pick(l.orgs) + " " + l.said
+		}
+	case 4:
+		s = g.person() + " " + g.pick(l.verbs) + " " + g.np() + " " + g.pick(l.preps) + " " + g.pick(l.places) + " " + g.pick(l.conj) + " " + g.np() + " " + g.pick(l.verbs) + " " + g.np()
 	default:
-		s = g.subject() + " " + g.pick(l.verbs) + " " + g.pick(l.topicsN) + " " + g.pick(l.connect) + " " +
-			g.subject() + " " + g.pick(l.verbs) + " " + g.pick(l.topicsN)
+		s = g.np() + " " + g.pick(l.preps) + " " + g.pick(l.places) + " " + g.pick(l.verbs) + " " + g.actor() + " " + g.pick(l.times)
 	}
 	if l == english {
 		s = strings.ToUpper(s[:1]) + s[1:]
@@ -263,13 +249,19 @@ func (g *textGen) story(words int) []string {
 // title is a headline.
 func (g *textGen) title() string {
 	l := g.l
+	var t string
 	switch g.r.IntN(3) {
 	case 0:
-		return g.pick(l.orgs) + " " + g.pick(l.titleVerb) + " " + g.pick(l.topicsN)
+		t = g.actor() + " " + g.pick(l.verbs) + " " + g.np() + " " + g.pick(l.preps) + " " + g.pick(l.places)
 	case 1:
-		return g.pick(l.places) + ": " + g.pick(l.orgs) + " " + g.pick(l.titleVerb) + " " + g.pick(l.topicsN)
+		t = g.pick(l.places) + ": " + g.np() + " " + g.pick(l.verbs) + " " + g.pick(l.times)
+	default:
+		t = g.pick(l.last) + " " + g.pick(l.verbs) + " " + g.np() + " " + g.pick(l.conj) + " " + g.np() + " " + g.pick(l.verbs)
 	}
-	return g.pick(l.officials) + " " + g.pick(l.titleVerb) + " " + g.pick(l.topicsN)
+	if l == english {
+		t = strings.ToUpper(t[:1]) + t[1:]
+	}
+	return t
 }
 
 // html renders sentences as the paragraphs of a description, with a link
@@ -285,7 +277,7 @@ func (g *textGen) html(sentences []string, base string) string {
 		}
 		switch {
 		case i == 1:
-			b.WriteString(`<a href="/tag/` + g.pick(g.l.sections) + `">`)
+			b.WriteString(`<a href="/tag/` + g.pick(sections) + `">`)
 			xmlEscapeTo(&b, s)
 			b.WriteString("</a>")
 		case i == 2 && g.r.IntN(2) == 0:
@@ -302,6 +294,8 @@ func (g *textGen) html(sentences []string, base string) string {
 	}
 	return b.String()
 }
+
+var sections = []string{"politics", "middle-east", "kurdistan", "iraq", "world", "economy", "security"}
 
 func xmlEscapeTo(b *strings.Builder, s string) {
 	var buf bytes.Buffer
@@ -361,11 +355,11 @@ func (fs feedSpec) item(seq int, pub time.Time) genItem {
 		title = g.title()
 		sentences = g.story(80)
 	}
-	slug := fmt.Sprintf("%s-%d-%d", g.pick(fs.Lang.sections), fs.Index, seq)
+	slug := fmt.Sprintf("%s-%d-%d", g.pick(sections), fs.Index, seq)
 	it := genItem{
 		Seq:       seq,
 		Title:     title,
-		Link:      fmt.Sprintf("https://%s/%s/%d/%s", fs.Host, g.pick(fs.Lang.sections), pub.Year(), slug),
+		Link:      fmt.Sprintf("https://%s/%s/%d/%s", fs.Host, g.pick(sections), pub.Year(), slug),
 		Published: pub,
 	}
 	it.HTML = g.html(sentences, "https://"+fs.Host)

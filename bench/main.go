@@ -40,6 +40,7 @@ type options struct {
 	FarmGzip    bool          `json:"farm_gzip"`
 	FloorMin    time.Duration `json:"floor_min_ns"`
 	Quick       bool          `json:"quick"`
+	Stories     bool          `json:"stories"`
 
 	jsonPath   string
 	cpuProfile string
@@ -85,6 +86,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.Uint64Var(&o.Seed, "seed", 1, "seed of the generated text")
 	fs.BoolVar(&o.FarmGzip, "farm-gzip", true, "the farm sends gzip bodies to clients that accept them (as most servers do)")
 	fs.DurationVar(&o.FloorMin, "floor-time", 2*time.Second, "minimum time of each floor measurement (the documents are parsed again until it has passed)")
+	fs.BoolVar(&o.Stories, "stories", true, "[dedupe] stories: group near-duplicate items (false measures the pipeline without grouping)")
 	fs.BoolVar(&o.Quick, "quick", false, "a small run (under a minute): 100 feeds × 20 items, 1s loads, growth 2k,10k")
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to `FILE`")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of one phase (-profile) to `FILE`")

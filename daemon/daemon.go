@@ -136,7 +136,7 @@ type Daemon struct {
 	public   *publish.Handler
 	admin    *admin.Handler
 	registry *prometheus.Registry
-	metrics  *fetchMetrics
+	metrics  *serviceMetrics
 	health   storeHealth
 	hosts    *hostGuard
 	retag    retagger
@@ -171,7 +171,8 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 	d := &Daemon{opt: o, log: o.Logger, store: st, cfg: cfg, registry: prometheus.NewRegistry(), hosts: newHostGuard(cfg), tagger: tagger}
 	d.retag.d = d
 	d.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
-	d.metrics = newFetchMetrics(d.registry, st)
+	d.metrics = newMetrics(d.registry, st, o.Version)
+	d.metrics.setTopics(cfg)
 
 	// One fetcher, with its limits and address guard, for feeds and
 	// article pages alike.
@@ -202,6 +203,13 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 		Ready:   d.ready,
 		Metrics: promhttp.HandlerFor(d.registry, promhttp.HandlerOpts{}),
 		Query:   topics.ParseFilter,
+		SourceStats: func(name string) (int, time.Time) {
+			n, err := st.CountSource(name)
+			if err != nil {
+				d.log.Warn("counting a source's items", slog.String("source", name), slog.Any("error", err))
+			}
+			return n, d.sched.NextDue(name)
+		},
 	})
 	d.admin = admin.NewHandler(admin.Options{Refresher: d.sched, Store: st, Sources: cfg.Sources, Logger: o.Logger})
 	return d, nil
@@ -280,6 +288,7 @@ func (d *Daemon) Reload(cfg *config.Config) error {
 		return fmt.Errorf("reload: %w", err)
 	}
 	d.public.SetSite(site(cfg))
+	d.metrics.setTopics(cfg)
 	d.admin.SetSources(cfg.Sources)
 	d.hosts.set(cfg)
 	d.mu.Lock()
@@ -340,6 +349,8 @@ func (d *Daemon) ServeListeners(ctx context.Context, ls Listeners) error {
 	defer d.retag.stop()
 	lim := d.opt.HTTP
 	servers := []*http.Server{d.newServer(d.public, lim.WriteTimeout)}
+	// Count every public request, those the Host and URI checks refuse too.
+	servers[0].Handler = d.metrics.instrument(servers[0].Handler, d.public.Route)
 	listeners := []net.Listener{ls.Public}
 	if ls.Admin != nil {
 		// Refresh and backup can take a while: longer write timeout.

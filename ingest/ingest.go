@@ -79,6 +79,10 @@ type Result struct {
 	StoreErr error `json:"-"`
 	// Changed holds the items that were new or updated, as stored.
 	Changed []news.Item `json:"-"`
+	// ParseDuration is how long parsing the feed took, a part of
+	// Duration; zero when the body was not parsed (304, unchanged body,
+	// failed fetch).
+	ParseDuration time.Duration `json:"-"`
 }
 
 // Failed reports whether the run counts as a failure of the source.
@@ -220,6 +224,7 @@ func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
 		res.Status = StatusUnchanged
 		return in.succeed(res, st, nil, start)
 	}
+	parseStart := time.Now()
 	feed, err := feeds.Parse(resp.Body, feeds.ParseOptions{
 		ContentType: resp.ContentType,
 		URL:         resp.FinalURL,
@@ -227,6 +232,7 @@ func (in *Ingester) Run(ctx context.Context, src config.Source) Result {
 		Tags:        src.Tags,
 		Now:         start,
 	})
+	res.ParseDuration = time.Since(parseStart)
 	if err != nil {
 		return in.fail(res, st, err, start)
 	}

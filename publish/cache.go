@@ -7,6 +7,7 @@ import (
 	"crypto/sha256"
 	"encoding/hex"
 	"fmt"
+	"net/http"
 	"strconv"
 	"sync"
 	"time"
@@ -27,7 +28,10 @@ type rendered struct {
 	gz           []byte // gzip form of body; nil when it would not be smaller
 	etag         string // strong, quoted: a hash of body
 	lastModified time.Time
-	contentType  string
+	// lastModifiedHTTP is lastModified as the Last-Modified header writes
+	// it, formatted once instead of on every response.
+	lastModifiedHTTP string
+	contentType      string
 
 	gen     uint64    // Store.Generation when rendering started
 	version uint64    // site version it was made with
@@ -42,6 +46,9 @@ func (c *respCache) newRendered(body []byte, contentType string, lastModified ti
 		etag:         `"` + hex.EncodeToString(sum[:16]) + `"`,
 		lastModified: lastModified.UTC().Truncate(time.Second),
 		contentType:  contentType,
+	}
+	if !r.lastModified.IsZero() {
+		r.lastModifiedHTTP = r.lastModified.Format(http.TimeFormat)
 	}
 	var buf bytes.Buffer
 	zw, _ := c.gzipWriters.Get().(*gzip.Writer)

@@ -12,7 +12,10 @@ import (
 func serveRendered(w http.ResponseWriter, req *http.Request, r *rendered, maxAge time.Duration) {
 	hdr := w.Header()
 	hdr.Set("ETag", r.etag)
-	if !r.lastModified.IsZero() {
+	switch {
+	case r.lastModifiedHTTP != "":
+		hdr.Set("Last-Modified", r.lastModifiedHTTP)
+	case !r.lastModified.IsZero():
 		hdr.Set("Last-Modified", r.lastModified.Format(http.TimeFormat))
 	}
 	if maxAge < 0 {

@@ -1,11 +1,15 @@
 // Package publish serves aggregatord's public, read-only HTTP interface: the
 // merged, per-topic and per-source feeds as Atom 1.0, RSS 2.0 and JSON Feed
-// 1.1, the sources as OPML 2.0, a small server-rendered HTML page, and the
-// health endpoints.
+// 1.1, the sources as OPML 2.0, server-rendered HTML pages, and the health
+// endpoints.
 //
 // # Endpoints
 //
-//	GET /                               HTML: latest items, topics, sources and their health
+//	GET /                               HTML: latest stories (?topic=, ?source=, ?q=, ?before=), topics, source health, every feed
+//	GET /topics                         HTML: every topic with its stories per day over 30 days
+//	GET /topics/{id}                    HTML: one topic's stories (?q=, ?before=), chart and feeds
+//	GET /sources                        HTML: every source's fetch health
+//	GET /sources/{name}                 HTML: one source's items (?q=, ?before=) and health
 //	GET /feeds/all.{atom,rss,json}      the merged feed
 //	GET /feeds/topics/{id}.{ext}        items tagged with a configured topic
 //	GET /feeds/sources/{name}.{ext}     one configured source's items, as its own copies
@@ -15,7 +19,44 @@
 //	GET /metrics                        Options.Metrics, when set
 //
 // HEAD is answered like GET. Other methods on these paths answer 405, other
-// paths 404, unknown topics and sources 404.
+// paths 404, unknown topics and sources 404. Handler.Route names the route
+// of a request from a fixed set, for metrics labels.
+//
+// # Pages
+//
+// The pages are rendered with html/template from page.html: one document,
+// styles inline, no scripts, no external assets, system fonts, laid out
+// for a phone first and dark when the reader's system is
+// (prefers-color-scheme). A story shows its title linked to the article,
+// its outlet (linked to the outlet's page), when it was published (a
+// relative time in a <time datetime>), a plain-text snippet of its summary,
+// the other outlets that carried it (news.Item.Copies, then Story), and its
+// topics as links to their pages. Every text that comes from a feed or the
+// config is escaped by html/template and marked dir="auto" (with lang from
+// the item's Language), so Arabic, Persian and Kurdish text runs right to
+// left inside a left-to-right page; only http(s) URLs become links.
+//
+// The home page filters by ?topic= (the topic's index), ?source= (the
+// source's index, as its own copies; with ?topic= too, its items of that
+// topic) and ?q= (Options.Query), and pages back with ?before= cursors
+// like the feeds, 50 stories a page. A query that does not parse
+// answers 400 with the parser's message on the page, next to the form
+// that holds it; an unknown topic or source answers 404. Every page
+// carries <link rel="alternate"> to the feed of what it shows (with ?q=
+// when it has one), then to the merged feed, and the home page links every
+// feed in every format.
+//
+// The topics page and each topic page chart the stories per UTC day of the
+// last 30 days as inline SVG bars, with an accessible name and, on a topic
+// page, the numbers as a table. The counts come from scanning each topic's
+// index newest first down to the first day (at most 20,000 items per
+// topic; beyond that the count says "at least"); they are kept while
+// Store.Generation and the site are unchanged, and counted again at most
+// once a minute while the store changes, and when the day changes. The
+// sources pages show each source's health from Store.SourceStates (last
+// success, last attempt, HTTP status, the error) and, from
+// Options.SourceStats, its stored items and next fetch; failing sources
+// come first, marked by a badge and a red border.
 //
 // # Feeds
 //
@@ -52,8 +93,9 @@
 // bodies) keyed by path and normalised query, and served again while
 // Store.Generation and the site (SetSite) are unchanged; concurrent
 // identical misses render once.
-// The HTML page is also re-rendered after Site.CacheMaxAge, since source
-// health changes without the items changing. Responses carry a strong ETag
+// The HTML pages are also re-rendered after Site.CacheMaxAge, since source
+// health and relative times change without the items changing; an error
+// page is never cached (Cache-Control: no-store). Responses carry a strong ETag
 // (a hash of the uncompressed body), Last-Modified, Cache-Control: public,
 // max-age and Vary: Accept-Encoding; they answer 304 to a matching
 // If-None-Match (weak comparison, lists, "*") or, without If-None-Match, to

@@ -154,6 +154,7 @@ type entry struct {
 	Content     string // HTML; the item's content, else its summary, plus "Also reported by"
 	Summary     string // HTML summary, set only when Content came from the item's content
 	SummaryText string // plain text of the item's summary
+	Body        string // HTML; the item's content, else its summary, without "Also reported by"
 	Language    string
 	Topics      []topicRef
 	Source      sourceRef
@@ -349,6 +350,7 @@ func (b *builder) entry(it news.Item, idx Index) entry {
 	if e.Title == "" {
 		e.Title = untitled(e.SummaryText, htmlText(body))
 	}
+	e.Body = body
 	e.Content = body + alsoHTML(e.Also)
 	return e
 }

@@ -165,14 +165,23 @@ func BenchmarkRender(b *testing.B) {
 			}
 		})
 	}
-	b.Run("page", func(b *testing.B) {
-		b.ReportAllocs()
-		for b.Loop() {
-			if _, err := h.renderPage(st, st.BaseURL); err != nil {
-				b.Fatal(err)
+	for _, v := range []struct {
+		name string
+		pr   pageRequest
+	}{
+		{"page", pageRequest{view: viewHome}},
+		{"page-topics", pageRequest{view: viewTopics}},
+		{"page-sources", pageRequest{view: viewSources}},
+	} {
+		b.Run(v.name, func(b *testing.B) {
+			b.ReportAllocs()
+			for b.Loop() {
+				if _, err := h.renderHTML(st, st.BaseURL, v.pr, t0); err != nil {
+					b.Fatal(err)
+				}
 			}
-		}
-	})
+		})
+	}
 }
 
 func BenchmarkWrite(b *testing.B) {

@@ -35,6 +35,10 @@ type Options struct {
 	Query func(q string) (func(*news.Item) bool, error)
 	// Now is the clock; nil means time.Now.
 	Now func() time.Time
+	// SourceStats, when non-nil, reports for the sources pages how many
+	// items a configured source has stored and when it will next be
+	// fetched (zero: not scheduled). nil leaves both out of the pages.
+	SourceStats func(name string) (items int, next time.Time)
 }
 
 // Handler serves the public, read-only HTTP interface: the HTML page, the
@@ -46,12 +50,17 @@ type Handler struct {
 	ready func() error
 	query func(string) (func(*news.Item) bool, error)
 	now   func() time.Time
+	stats func(string) (int, time.Time)
+
+	topicStatsMu sync.Mutex // serialises computing topicStats
+	topicStats   *topicStats
 
 	siteMu sync.Mutex // serialises SetSite
 	site   atomic.Pointer[siteState]
 
-	cache *respCache
-	mux   *http.ServeMux
+	cache  *respCache
+	mux    *http.ServeMux
+	routes map[string]string // ServeMux pattern -> route name
 }
 
 var _ http.Handler = (*Handler)(nil)
@@ -61,7 +70,8 @@ var errNoStore = errors.New("no store configured")
 
 // NewHandler returns a Handler serving o.Store under o.Site.
 func NewHandler(o Options) *Handler {
-	h := &Handler{store: o.Store, log: o.Logger, ready: o.Ready, query: o.Query, now: o.Now, cache: newRespCache(cacheSize, cacheBytes)}
+	h := &Handler{store: o.Store, log: o.Logger, ready: o.Ready, query: o.Query, now: o.Now, stats: o.SourceStats,
+		cache: newRespCache(cacheSize, cacheBytes), routes: map[string]string{}}
 	if h.store == nil {
 		h.store = noStore{}
 	}
@@ -73,19 +83,45 @@ func NewHandler(o Options) *Handler {
 	}
 	h.site.Store(newSiteState(o.Site, 1, h.now()))
 
-	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", h.servePage)
-	mux.HandleFunc("GET /feeds/{file}", h.feedHandler(IndexAll))
-	mux.HandleFunc("GET /feeds/topics/{file}", h.feedHandler(IndexTopic))
-	mux.HandleFunc("GET /feeds/sources/{file}", h.feedHandler(IndexSource))
-	mux.HandleFunc("GET /opml", h.serveOPML)
-	mux.HandleFunc("GET /healthz", h.serveHealthz)
-	mux.HandleFunc("GET /readyz", h.serveReadyz)
+	h.mux = http.NewServeMux()
+	h.handle("home", "GET /{$}", h.pageHandler(viewHome))
+	h.handle("topics", "GET /topics", h.pageHandler(viewTopics))
+	h.handle("topic", "GET /topics/{id}", h.pageHandler(viewTopic))
+	h.handle("sources", "GET /sources", h.pageHandler(viewSources))
+	h.handle("source", "GET /sources/{name}", h.pageHandler(viewSource))
+	h.handle("feed", "GET /feeds/{file}", h.feedHandler(IndexAll))
+	h.handle("topic_feed", "GET /feeds/topics/{file}", h.feedHandler(IndexTopic))
+	h.handle("source_feed", "GET /feeds/sources/{file}", h.feedHandler(IndexSource))
+	h.handle("opml", "GET /opml", http.HandlerFunc(h.serveOPML))
+	h.handle("healthz", "GET /healthz", http.HandlerFunc(h.serveHealthz))
+	h.handle("readyz", "GET /readyz", http.HandlerFunc(h.serveReadyz))
 	if o.Metrics != nil {
-		mux.Handle("GET /metrics", o.Metrics)
+		h.handle("metrics", "GET /metrics", o.Metrics)
 	}
-	h.mux = mux
 	return h
+}
+
+// handle registers hd for pattern under the route name Route reports.
+func (h *Handler) handle(name, pattern string, hd http.Handler) {
+	h.mux.Handle(pattern, hd)
+	h.routes[pattern] = name
+}
+
+// RouteOther is what Route returns for a request that no route serves.
+const RouteOther = "other"
+
+// Route names the route that serves r, from a fixed set: "home",
+// "topics", "topic", "sources", "source", "feed", "topic_feed",
+// "source_feed", "opml", "healthz", "readyz", "metrics", and RouteOther
+// for a request no route serves (an unknown path, a method other than GET
+// or HEAD). It never returns a path, so it suits a metrics label. It does
+// not serve r.
+func (h *Handler) Route(r *http.Request) string {
+	_, pattern := h.mux.Handler(r)
+	if name, ok := h.routes[pattern]; ok {
+		return name
+	}
+	return RouteOther
 }
 
 // SetSite replaces the site description, for a config reload. Responses
@@ -277,28 +313,6 @@ func (b *builder) doc(idx Index, f format, fq feedQuery, p page) *feedDoc {
 		d.Next = withQuery(feedURL, fq.values(p.next))
 	}
 	return d
-}
-
-// servePage serves the HTML page at /.
-func (h *Handler) servePage(w http.ResponseWriter, r *http.Request) {
-	st := h.site.Load()
-	base, baseKey := baseFor(st, r)
-	now := h.now()
-	res, err := h.cache.lookup("page\x00"+baseKey, h.store.Generation(), st.version, now, func() (*rendered, error) {
-		res, err := h.renderPage(st, base)
-		if err != nil {
-			return nil, err
-		}
-		// The page shows source health, which changes without the items
-		// changing: keep it no longer than clients may.
-		res.expires = now.Add(st.CacheMaxAge)
-		return res, nil
-	})
-	if err != nil {
-		h.fail(w, r, err)
-		return
-	}
-	serveRendered(w, r, res, st.CacheMaxAge)
 }
 
 // serveOPML serves the sources as OPML 2.0 at /opml.

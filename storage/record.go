@@ -1,6 +1,7 @@
 package storage
 
 import (
+	"bytes"
 	"encoding/json"
 	"fmt"
 	"slices"
@@ -64,13 +65,17 @@ type copyRec struct {
 }
 
 func encodeRecord(r *record) ([]byte, error) {
-	b, err := json.Marshal(r)
-	if err != nil {
+	var buf bytes.Buffer
+	buf.Grow(2048)
+	buf.WriteByte(recordV1)
+	enc := json.NewEncoder(&buf)
+	// Summaries and contents are HTML: json.Marshal would write every <, >
+	// and & as a six-byte \u escape. Both forms decode alike.
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(r); err != nil {
 		return nil, fmt.Errorf("encode item: %w", err)
 	}
-	out := make([]byte, 0, len(b)+1)
-	out = append(out, recordV1)
-	return append(out, b...), nil
+	return bytes.TrimSuffix(buf.Bytes(), []byte("\n")), nil
 }
 
 // decodeRecord decodes a value of the items bucket. The result shares no

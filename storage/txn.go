@@ -47,7 +47,7 @@ type entry struct {
 }
 
 func newTxn(tx *bolt.Tx, now time.Time, stories Stories) *txn {
-	return &txn{
+	t := &txn{
 		tx: tx, now: now, stories: stories,
 		items: tx.Bucket(bItems), keys: tx.Bucket(bKeys), links: tx.Bucket(bLinks),
 		idxAll: tx.Bucket(bIdxAll), idxSrc: tx.Bucket(bIdxSrc), idxTopic: tx.Bucket(bIdxTopic),
@@ -55,7 +55,17 @@ func newTxn(tx *bolt.Tx, now time.Time, stories Stories) *txn {
 		storyIdx: tx.Bucket(bStories), near: tx.Bucket(bNear), sketches: tx.Bucket(bSketches),
 		ents: make(map[uint64]*entry), emptied: make(map[ientry]bool), joined: make(map[uint64]bool),
 	}
+	// items and sketches are keyed by item ID, which only grows: new keys
+	// are appended. bbolt splits a page at FillPercent (default half), so
+	// appends would leave every page half empty; fill them instead. (Not
+	// persisted by bbolt: it is set for every write transaction.)
+	t.items.FillPercent = appendFill
+	t.sketches.FillPercent = appendFill
+	return t
 }
+
+// appendFill is the FillPercent of buckets whose keys are appended.
+const appendFill = 0.95
 
 // load returns the cached entry for id, reading it if needed; nil if there
 // is no such item.
