@@ -587,10 +587,7 @@ func TestHostileSources(t *testing.T) {
 				t.Errorf("%s: no \"fetch failed\" log record", c.name)
 				continue
 			}
-			want := c.wantErr[0]
-			if c.gone {
-				want = "HTTP 410 Gone" // the log has the error as it came
-			}
+			want := c.wantErr[0] // for 410 too: the log says the source is disabled
 			if !strings.Contains(logged[c.name][0], want) {
 				t.Errorf("%s: logged %q, want %q in it", c.name, logged[c.name][0], want)
 			}
