@@ -132,7 +132,13 @@ func diskFull(t *testing.T, dbPath string, env []string, fill, free func(*proc))
 	if !strings.Contains(body, "store: last write failed at") {
 		t.Errorf("/readyz does not say the store cannot write: %q", body)
 	}
-	if !hasLine(stderr.String(), `"level":"ERROR"`, "store write failed", "disk") {
+	// /readyz turns 503 the moment the failure is recorded; the log line
+	// follows from the same goroutine a moment later.
+	logged := func() bool { return hasLine(stderr.String(), `"level":"ERROR"`, "store write failed", "disk") }
+	for deadline := time.Now().Add(5 * time.Second); !logged() && time.Now().Before(deadline); {
+		time.Sleep(10 * time.Millisecond)
+	}
+	if !logged() {
 		t.Errorf("no error logged for the failed write:\n%s", stderr.String())
 	}
 	// Several failed attempts later the daemon is still up and serving
