@@ -388,6 +388,7 @@ func TestBrowser(t *testing.T) {
 		Scripts                 int
 		XSS                     any
 		BadLinks                []string
+		Icon                    string
 		Alternates              []string
 		H1                      int
 	}
@@ -398,7 +399,10 @@ func TestBrowser(t *testing.T) {
 		Resources: performance.getEntriesByType('resource').map(e => e.name),
 		Scripts: document.scripts.length,
 		XSS: window.__xss === undefined ? null : window.__xss,
-		BadLinks: [...document.querySelectorAll('a[href], link[href], form[action]')].map(e => e.href || e.action).filter(u => !/^https?:\/\//.test(u)),
+		// The page's own empty icon (href="data:,", so browsers do not ask
+		// for /favicon.ico) is the one link that is not http(s).
+		BadLinks: [...document.querySelectorAll('a[href], link[href]:not([rel=icon]), form[action]')].map(e => e.href || e.action).filter(u => !/^https?:\/\//.test(u)),
+		Icon: [...document.querySelectorAll('link[rel=icon]')].map(l => l.getAttribute('href')).join(' '),
 		Alternates: [...document.querySelectorAll('link[rel=alternate]')].map(l => l.type + ' ' + new URL(l.href).pathname),
 		H1: document.querySelectorAll('h1').length,
 	})`
@@ -418,6 +422,9 @@ func TestBrowser(t *testing.T) {
 		}
 		if len(c.BadLinks) > 0 {
 			t.Errorf("%s: links that are not http(s): %q", page, c.BadLinks)
+		}
+		if c.Icon != "data:," {
+			t.Errorf("%s: icon %q, want the empty data:, icon", page, c.Icon)
 		}
 		if len(c.Alternates) == 0 || c.Alternates[len(c.Alternates)-1] != "application/feed+json /feeds/all.json" {
 			t.Errorf("%s: alternate links %q; want the merged feed's last", page, c.Alternates)
