@@ -44,6 +44,7 @@ type options struct {
 
 	jsonPath   string
 	cpuProfile string
+	memProfile string
 	profile    string // phase the CPU profile covers
 	topicsFrom string
 	dir        string
@@ -90,6 +91,7 @@ func parseFlags(args []string, out io.Writer) (options, error) {
 	fs.BoolVar(&o.Quick, "quick", false, "a small run (under a minute): 100 feeds × 20 items, 1s loads, growth 2k,10k")
 	fs.StringVar(&o.jsonPath, "json", "", "write the results as JSON to `FILE`")
 	fs.StringVar(&o.cpuProfile, "cpuprofile", "", "write a CPU profile of one phase (-profile) to `FILE`")
+	fs.StringVar(&o.memProfile, "memprofile", "", "write a heap profile (allocations and live heap) after the cold pass to `FILE`")
 	fs.StringVar(&o.profile, "profile", "cold", "phase profiled by -cpuprofile: cold, warm, churn, serve, fill or growth")
 	fs.StringVar(&o.topicsFrom, "topics", "", "config file whose [[topic]] tables are used (default: config.example.toml of the module)")
 	fs.StringVar(&o.dir, "dir", "", "directory for the databases (default: a new temporary directory, removed at the end)")
@@ -266,6 +268,18 @@ func (p *profiler) stop(phase string) {
 	pprof.StopCPUProfile()
 	p.file.Close()
 	p.file = nil
+}
+
+func writeHeapProfile(path string) error {
+	f, err := os.Create(path)
+	if err != nil {
+		return fmt.Errorf("memprofile: %w", err)
+	}
+	defer f.Close()
+	if err := pprof.Lookup("allocs").WriteTo(f, 0); err != nil {
+		return fmt.Errorf("memprofile: %w", err)
+	}
+	return nil
 }
 
 // gcNow settles the heap between phases so that one phase's garbage is not

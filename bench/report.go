@@ -112,8 +112,10 @@ type memResult struct {
 	PeakRSS  int64 `json:"peak_rss_bytes"` // VmHWM since the daemon was opened
 	MaxRSS   int64 `json:"maxrss_bytes"`   // getrusage: whole process life
 	RSSNow   int64 `json:"rss_bytes"`
-	RSSAnon  int64 `json:"rss_anon_bytes"` // at the end: Go heap and stacks
-	RSSFile  int64 `json:"rss_file_bytes"` // at the end: mapped pages of the db file (and the binary)
+	RSSAnon  int64 `json:"rss_anon_bytes"`  // at the end: Go heap and stacks
+	RSSFile  int64 `json:"rss_file_bytes"`  // at the end: mapped pages of the db file (and the binary)
+	PeakAnon int64 `json:"peak_anon_bytes"` // highest RssAnon seen (sampled every 50ms)
+	PeakFile int64 `json:"peak_file_bytes"` // highest RssFile seen (sampled every 50ms)
 	HWMReset bool  `json:"hwm_reset"`
 }
 
@@ -262,7 +264,8 @@ func (r *report) evaluate() {
 		dg.ServerCPUus, dp.ServerCPUus, r.GzipCPUus)
 
 	add("peak RSS", "< 150 MB (2,000 feeds × 50 items, ingest and serve)", r.Memory.PeakRSS > 0 && r.Memory.PeakRSS < 150e6,
-		"%s for %d feeds × %d items", mib(r.Memory.PeakRSS), r.Options.Feeds, r.Options.Items)
+		"%s for %d feeds × %d items (peaks: anonymous %s, file-backed %s; db %s)", mib(r.Memory.PeakRSS), r.Options.Feeds,
+		r.Options.Items, mib(r.Memory.PeakAnon), mib(r.Memory.PeakFile), mib(r.Storage.DBBytes))
 	add("db size", "< 2.5× raw item bytes", r.Storage.Ratio > 0 && r.Storage.Ratio < 2.5,
 		"file %.2f× (%.0f vs %.0f bytes per item); bbolt's used extent %.2f×", r.Storage.Ratio, r.Storage.BytesPerItem,
 		r.Storage.RawBytesPerItem, r.Storage.UsedRatio)
@@ -353,8 +356,9 @@ func (r *report) print(w io.Writer) {
 	line("items stored", "db file MB", "used MB", "file bytes/item", "used bytes/item", "raw bytes/item", "file/raw", "used/raw")
 	line(s.Items, fmt.Sprintf("%.1f", float64(s.DBBytes)/1e6), fmt.Sprintf("%.1f", float64(s.UsedBytes)/1e6), fmt.Sprintf("%.0f", s.BytesPerItem),
 		fmt.Sprintf("%.0f", s.UsedPerItem), fmt.Sprintf("%.0f", s.RawBytesPerItem), fmt.Sprintf("%.2f", s.Ratio), fmt.Sprintf("%.2f", s.UsedRatio))
-	line("peak RSS (VmHWM)", "maxrss", "RSS at end", "anon", "file-backed (db mmap)", "", "", "")
-	line(mib(r.Memory.PeakRSS), mib(r.Memory.MaxRSS), mib(r.Memory.RSSNow), mib(r.Memory.RSSAnon), mib(r.Memory.RSSFile), "", "", "")
+	line("peak RSS (VmHWM)", "peak anon", "peak file-backed", "maxrss", "RSS at end", "anon at end", "file at end", "")
+	line(mib(r.Memory.PeakRSS), mib(r.Memory.PeakAnon), mib(r.Memory.PeakFile), mib(r.Memory.MaxRSS), mib(r.Memory.RSSNow),
+		mib(r.Memory.RSSAnon), mib(r.Memory.RSSFile), "")
 
 	section(fmt.Sprintf("serving: %d keep-alive clients, %s per figure in %d alternating rounds; all.atom %d bytes (%d gzip); topic %q (%d items)",
 		o.Clients, o.Duration, serveRounds, r.FeedBytes, r.FeedGzipBytes, r.ServeTopic, r.ServeTopicItems))

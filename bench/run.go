@@ -303,6 +303,7 @@ func (b *bench) mainPhases() error {
 	}
 	gcNow()
 	hwmReset := resetPeakRSS()
+	sampler := startRSSSampler()
 	d, err := b.openDaemon(cfg)
 	if err != nil {
 		return err
@@ -313,6 +314,11 @@ func (b *bench) mainPhases() error {
 	b.progress("cold pass")
 	if r.Cold, err = b.pass("cold", d, nil); err != nil {
 		return err
+	}
+	if o.memProfile != "" {
+		if err := writeHeapProfile(o.memProfile); err != nil {
+			return err
+		}
 	}
 	r.Cold.DBBytes = fileSize(db)
 	b.progress("warm pass")
@@ -356,6 +362,7 @@ func (b *bench) mainPhases() error {
 	}
 	r.Memory = memResult{PeakRSS: procStatus("VmHWM"), MaxRSS: maxRSS(), HWMReset: hwmReset, RSSNow: procStatus("VmRSS"),
 		RSSAnon: procStatus("RssAnon"), RSSFile: procStatus("RssFile")}
+	r.Memory.PeakAnon, r.Memory.PeakFile = sampler.peaks()
 	return nil
 }
 
@@ -506,9 +513,27 @@ var nextLinkRE = regexp.MustCompile(`<link[^>]*\brel="next"[^>]*>`)
 var hrefRE = regexp.MustCompile(`\bhref="([^"]*)"`)
 
 // walkPages follows rel="next" from path for up to n pages, timing each
-// request (each is a cache miss: a different cursor), and returns the
-// paths of the pages and the latencies.
+// request (each is a cache miss: a different cursor), then requests the
+// same pages once more (still misses when there are more of them than the
+// response cache holds), and returns the paths of the pages and the
+// latencies of both walks.
 func walkPages(addr, path string, n int) ([]string, []time.Duration, error) {
+	paths, lat, err := walkNext(addr, path, n)
+	if err != nil {
+		return paths, lat, err
+	}
+	for _, p := range paths {
+		t0 := time.Now()
+		if _, _, _, err := get(addr, p, true); err != nil {
+			return paths, lat, err
+		}
+		lat = append(lat, time.Since(t0))
+	}
+	return paths, lat, nil
+}
+
+// walkNext is the first walk of walkPages.
+func walkNext(addr, path string, n int) ([]string, []time.Duration, error) {
 	var paths []string
 	var lat []time.Duration
 	for len(paths) < n && path != "" {

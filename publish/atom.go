@@ -3,6 +3,7 @@ package publish
 import (
 	"encoding/xml"
 	"fmt"
+	"html"
 	"io"
 	"time"
 )
@@ -60,7 +61,7 @@ type atomEntry struct {
 	Authors    []atomPerson   `xml:"author"`
 	Categories []atomCategory `xml:"category"`
 	Summary    *atomText      `xml:"summary,omitempty"`
-	Content    atomText       `xml:"content"`
+	Content    *atomText      `xml:"content,omitempty"`
 	Source     *atomSource    `xml:"source,omitempty"`
 	Lang       string         `xml:"http://www.w3.org/XML/1998/namespace lang,attr,omitempty"`
 }
@@ -96,11 +97,19 @@ func writeAtom(w io.Writer, d *feedDoc) error {
 			ID:      e.ID,
 			Title:   atomText{Type: "text", Body: e.Title},
 			Updated: atomTime(e.Updated),
-			Content: atomText{Type: "html", Body: e.Content},
 			Lang:    e.Language,
 		}
 		if e.Link != "" {
 			ae.Links = []atomLink{{Rel: "alternate", Type: "text/html", Href: e.Link}}
+		}
+		// No empty content (the W3C validator's NotBlank): an entry with
+		// nothing to say has its alternate link, else (RFC 4287 wants one
+		// or the other) its title as content.
+		switch {
+		case e.Content != "":
+			ae.Content = &atomText{Type: "html", Body: e.Content}
+		case e.Link == "":
+			ae.Content = &atomText{Type: "html", Body: html.EscapeString(e.Title)}
 		}
 		if !e.Published.IsZero() {
 			ae.Published = atomTime(e.Published)

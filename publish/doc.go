@@ -82,10 +82,13 @@
 // appears once, is the Store's business: the merged and topic feeds list
 // what Scan yields. A source's own feed shows that source's copy.
 //
-// Entry ids are the item's GUID when it is an http(s), urn: or tag: URI;
-// otherwise a tag: URI made of the base URL's host, the UTC date the item
-// was first seen and the stored item id, stable for as long as the item is
-// stored.
+// Entry ids are the item's GUID when it is an http(s) URL (in the normal
+// form every link gets: an ASCII URI, lower-case scheme and host, no
+// default port or dot segments, percent escapes only where needed, as RFC
+// 4287 section 4.2.6.1 asks), or a urn: or tag: URI of the shape the W3C
+// feed validator accepts; otherwise a tag: URI made of the base URL's
+// host, the UTC date the item was first seen and the stored item id,
+// stable for as long as the item is stored.
 //
 // # Caching
 //

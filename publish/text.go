@@ -56,6 +56,12 @@ func plainTitle(s string) string {
 // httpURL returns s if it is an absolute http or https URL with a host, in
 // its normalised spelling, and "" otherwise. It keeps javascript:, data:
 // and relative URLs out of every link the writers emit.
+//
+// The spelling is a URI (ASCII only, as RSS requires) in the normal form
+// RFC 4287 asks of Atom ids (section 4.2.6.1) and the W3C feed validator
+// checks: lower-case scheme and host, no default port, "/" for an empty
+// path, no dot segments, percent escapes only where essential and in
+// upper case.
 func httpURL(s string) string {
 	s = strings.TrimSpace(cleanText(s))
 	if s == "" {
@@ -75,8 +81,80 @@ func httpURL(s string) string {
 	default:
 		return ""
 	}
-	u.Scheme = strings.ToLower(u.Scheme)
-	return u.String()
+	scheme, forceQuery := strings.ToLower(u.Scheme), u.ForceQuery
+	u = u.ResolveReference(&url.URL{}) // removes dot segments
+	host := strings.ToLower(u.Hostname())
+	if host == "" {
+		return ""
+	}
+	if strings.Contains(host, ":") {
+		host = "[" + host + "]"
+	} else if strings.ContainsFunc(host, func(r rune) bool {
+		return r < 0x80 && !(r >= 'a' && r <= 'z' || r >= '0' && r <= '9' || r == '-' || r == '.' || r == '_' || r == '~')
+	}) {
+		return "" // not a host name anyone can reach
+	} else {
+		host = uriEscapes(host)
+	}
+	if p := u.Port(); p != "" && !(scheme == "http" && p == "80" || scheme == "https" && p == "443") {
+		host += ":" + p
+	}
+	var b strings.Builder
+	b.WriteString(scheme + "://")
+	if u.User != nil {
+		b.WriteString(uriEscapes(u.User.String()) + "@")
+	}
+	b.WriteString(host)
+	if p := u.EscapedPath(); p != "" {
+		b.WriteString(uriEscapes(p))
+	} else {
+		b.WriteString("/")
+	}
+	if forceQuery || u.RawQuery != "" {
+		b.WriteString("?" + uriEscapes(u.RawQuery))
+	}
+	if u.Fragment != "" {
+		b.WriteString("#" + uriEscapes(u.EscapedFragment()))
+	}
+	return b.String()
+}
+
+// uriEscapes normalises the percent escapes of a URI component: those of
+// unreserved characters decoded, the others in upper case, a stray "%"
+// escaped; and escapes every byte a URI may not carry there: controls,
+// space, "<>\^`{|}[] and bytes outside ASCII.
+func uriEscapes(s string) string {
+	const hexDigits = "0123456789ABCDEF"
+	unreserved := func(c byte) bool {
+		return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '-' || c == '.' || c == '_' || c == '~'
+	}
+	var b strings.Builder
+	b.Grow(len(s))
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		if c == '%' && i+2 < len(s) && isHex(s[i+1]) && isHex(s[i+2]) {
+			v, _ := strconv.ParseUint(s[i+1:i+3], 16, 8)
+			if unreserved(byte(v)) {
+				b.WriteByte(byte(v))
+			} else {
+				b.WriteString("%" + strings.ToUpper(s[i+1:i+3]))
+			}
+			i += 2
+			continue
+		}
+		if c == '%' || c <= ' ' || c >= 0x7F || strings.IndexByte("\"<>\\^`{|}[]", c) >= 0 {
+			b.WriteByte('%')
+			b.WriteByte(hexDigits[c>>4])
+			b.WriteByte(hexDigits[c&15])
+			continue
+		}
+		b.WriteByte(c)
+	}
+	return b.String()
+}
+
+func isHex(c byte) bool {
+	return c >= '0' && c <= '9' || c >= 'a' && c <= 'f' || c >= 'A' && c <= 'F'
 }
 
 // htmlText returns the text of an HTML fragment, entities decoded and white
@@ -134,7 +212,8 @@ func truncateRunes(s string, n int) string {
 }
 
 // absoluteID returns s if it is an absolute URI usable as an Atom id and an
-// RSS guid: an http(s) URL, or a urn: or tag: URI without white space.
+// RSS guid: an http(s) URL (normalised by httpURL), or a urn: or tag: URI
+// of the shape the W3C feed validator accepts, without white space.
 func absoluteID(s string) string {
 	s = cleanText(s)
 	if s == "" || strings.ContainsFunc(s, func(r rune) bool { return r <= ' ' || r == 0x7F || r == '<' || r == '>' || r == '"' }) {
@@ -143,17 +222,28 @@ func absoluteID(s string) string {
 	if u := httpURL(s); u != "" {
 		return u
 	}
-	if tagURIRe.MatchString(s) || urnRe.MatchString(s) {
+	if tagURIRe.MatchString(s) {
+		return s
+	}
+	if urnRe.MatchString(s) {
+		s = "urn:" + s[4:] // the scheme in lower case, as a canonical id
+		if strings.HasPrefix(strings.ToLower(s), "urn:uuid:") && !uuidURNRe.MatchString(s) {
+			return ""
+		}
 		return s
 	}
 	return ""
 }
 
-// tagURIRe matches a tag: URI (RFC 4151) and urnRe a URN (RFC 8141), both
-// limited to the characters RFC 3986 allows unescaped.
+// tagURIRe matches a tag: URI (RFC 4151) with a lower-case tagging entity,
+// and urnRe a URN (RFC 8141: a namespace identifier of 2 to 32 characters)
+// whose namespace-specific string keeps to RFC 2141's characters, without
+// components; both as the W3C feed validator accepts them. uuidURNRe is
+// the only urn:uuid: form it accepts (RFC 4122).
 var (
-	tagURIRe = regexp.MustCompile(`^tag:([A-Za-z0-9.-]+|[A-Za-z0-9._%+-]+@[A-Za-z0-9.-]+),\d{4}(-\d{2}(-\d{2})?)?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*)?$`)
-	urnRe    = regexp.MustCompile(`(?i)^urn:[a-z0-9][a-z0-9-]{0,31}:[a-z0-9\-._~!$&'()*+,;=:@/%]+([?#][a-z0-9\-._~!$&'()*+,;=:@/?%#]*)?$`)
+	tagURIRe  = regexp.MustCompile(`^tag:([a-z0-9.-]+|[a-z0-9._-]+@[a-z0-9.-]+),\d{4}(-\d{2}(-\d{2})?)?:[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*(#[A-Za-z0-9\-._~!$&'()*+,;=:@/?%]*)?$`)
+	urnRe     = regexp.MustCompile(`(?i)^urn:[a-z0-9][a-z0-9-]{0,30}[a-z0-9]:([a-z0-9()+,\-.:=@;$_!*']|%[0-9a-f]{2})+$`)
+	uuidURNRe = regexp.MustCompile(`(?i)^urn:uuid:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$`)
 )
 
 // tagID returns a stable tag: URI (RFC 4151) for a stored item: the site's

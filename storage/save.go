@@ -100,6 +100,7 @@ func (s *Store) SaveFetch(st news.SourceState, items []news.Item) (SaveResult, e
 	if err != nil {
 		return SaveResult{}, fmt.Errorf("save fetch of %s: %w", st.Name, err)
 	}
+	s.states.set(st.Name, stateJSON)
 	return res, nil
 }
 

@@ -64,6 +64,7 @@ type Store struct {
 	gen        atomic.Uint64
 	lastChange atomic.Int64 // UnixNano; 0 = never
 	stories    atomic.Pointer[Stories]
+	states     stateCache
 }
 
 // Bucket names. See doc.go for their layouts.
