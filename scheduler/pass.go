@@ -14,7 +14,11 @@ import (
 // the daemon's limit and never fetches one source twice at once.
 //
 // onResult, if not nil, is called after each source, from the goroutine
-// that fetched it (so it must be safe for concurrent use).
+// that fetched it (so it must be safe for concurrent use). It sees the
+// whole Result; the Results returned have Changed set to nil, so that a
+// pass over thousands of sources does not keep every item it stored in
+// memory until it ends (with 2,000 sources of 50 items that was 200 MB of
+// live heap, and twice that in peak memory).
 func RunPass(ctx context.Context, r Runner, srcs []config.Source, concurrency int, onResult func(ingest.Result)) []ingest.Result {
 	results := make([]ingest.Result, len(srcs))
 	sem := make(chan struct{}, max(concurrency, 1))
@@ -28,10 +32,12 @@ func RunPass(ctx context.Context, r Runner, srcs []config.Source, concurrency in
 				results[i] = ingest.Result{Source: src.Name, Status: ingest.StatusFailed, Err: ctx.Err()}
 				return
 			}
-			results[i] = r.Run(ctx, src)
+			res := r.Run(ctx, src)
 			if onResult != nil {
-				onResult(results[i])
+				onResult(res)
 			}
+			res.Changed = nil
+			results[i] = res
 		})
 	}
 	wg.Wait()
