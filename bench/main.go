@@ -12,6 +12,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -209,7 +210,7 @@ func startHelper(o options) (*helper, error) {
 		return nil, fmt.Errorf("start helper: no address: %v", h.out.Err())
 	}
 	var rep helperReply
-	if err := jsonUnmarshal(h.out.Bytes(), &rep); err != nil || rep.Addr == "" {
+	if err := json.Unmarshal(h.out.Bytes(), &rep); err != nil || rep.Addr == "" {
 		in.Close()
 		_ = cmd.Wait()
 		return nil, fmt.Errorf("start helper: bad first line %q", h.out.Bytes())

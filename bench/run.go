@@ -35,8 +35,6 @@ func newLineScanner(r io.Reader) *bufio.Scanner {
 	return sc
 }
 
-func jsonUnmarshal(b []byte, v any) error { return json.Unmarshal(b, v) }
-
 // bench is one run's state.
 type bench struct {
 	ctx     context.Context
