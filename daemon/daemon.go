@@ -170,6 +170,16 @@ func Open(cfg *config.Config, o Options) (*Daemon, error) {
 	}
 	d := &Daemon{opt: o, log: o.Logger, store: st, cfg: cfg, registry: prometheus.NewRegistry(), hosts: newHostGuard(cfg), tagger: tagger}
 	d.retag.d = d
+	// An empty store holds nothing tagged under other topics: record the
+	// current ones, so that items a first `fetch` stores (tagged as they
+	// arrive) are not all re-tagged by the first `run`.
+	if v, err := st.Setting(topicsSetting); err == nil && v == "" {
+		if n, err := st.Count(storage.AllIndex()); err == nil && n == 0 {
+			if err := st.PutSetting(topicsSetting, TopicsDigest(cfg)); err != nil {
+				o.Logger.Warn("record topics digest", slog.Any("error", err))
+			}
+		}
+	}
 	d.registry.MustRegister(collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	d.metrics = newMetrics(d.registry, st, o.Version)
 	d.metrics.setTopics(cfg)

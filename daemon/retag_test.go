@@ -108,3 +108,19 @@ func TestRetagAtStart(t *testing.T) {
 		return len(f.Items) == 1 && f.Items[0].Title == "Erbil budget row deepens"
 	})
 }
+
+// TestNoRetagAfterFirstFetch: items stored by a first fetch are tagged with
+// the current topics, so the store records them and a later start does
+// not re-tag everything.
+func TestNoRetagAfterFirstFetch(t *testing.T) {
+	dir := t.TempDir()
+	cfg := loadConfig(t, writeConfig(t, dir, ""))
+	d, err := Open(cfg, Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { d.Close() })
+	if v, _ := d.Store().Setting(topicsSetting); v != TopicsDigest(cfg) {
+		t.Errorf("empty store: topics digest %q, want the config's", v)
+	}
+}
