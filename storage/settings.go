@@ -26,7 +26,7 @@ func (s *Store) Setting(name string) (string, error) {
 
 // PutSetting stores value under name, durably.
 func (s *Store) PutSetting(name, value string) error {
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.writes.update(func(tx *bolt.Tx) error {
 		return tx.Bucket(bMeta).Put([]byte(settingPrefix+name), []byte(value))
 	})
 	if err != nil {

@@ -86,7 +86,7 @@ func (s *Store) PutSourceState(st news.SourceState) error {
 	if err != nil {
 		return fmt.Errorf("put source state: %w", err)
 	}
-	if err := s.db.Update(func(tx *bolt.Tx) error { return putState(tx, st.Name, v) }); err != nil {
+	if err := s.writes.update(func(tx *bolt.Tx) error { return putState(tx, st.Name, v) }); err != nil {
 		return fmt.Errorf("put source state of %s: %w", st.Name, err)
 	}
 	s.states.set(st.Name, v)

@@ -65,6 +65,7 @@ type Store struct {
 	lastChange atomic.Int64 // UnixNano; 0 = never
 	stories    atomic.Pointer[Stories]
 	states     stateCache
+	writes     committer
 }
 
 // Bucket names. See doc.go for their layouts.
@@ -120,6 +121,7 @@ func openWith(path string, opt Options, sc schema) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opt.Now, log: opt.Logger}
+	s.writes.db = db
 	s.stories.Store(opt.Stories.effective())
 	if err := s.init(sc); err != nil {
 		_ = db.Close()
@@ -231,7 +233,8 @@ func (s *Store) update(fn func(t *txn) error) error {
 	var changed bool
 	now := s.now()
 	opt := *s.stories.Load()
-	err := s.db.Update(func(tx *bolt.Tx) error {
+	err := s.writes.update(func(tx *bolt.Tx) error {
+		changed = false
 		t := newTxn(tx, now, opt)
 		if err := fn(t); err != nil {
 			return err
@@ -250,7 +253,13 @@ func (s *Store) update(fn func(t *txn) error) error {
 		return nil
 	})
 	if err == nil && changed {
-		s.lastChange.Store(now.UnixNano())
+		// Writes committed together finish in any order: keep the latest.
+		for n := now.UnixNano(); ; {
+			old := s.lastChange.Load()
+			if old >= n || s.lastChange.CompareAndSwap(old, n) {
+				break
+			}
+		}
 		s.gen.Add(1)
 	}
 	return err

@@ -71,73 +71,165 @@ func nearKey(k uint32, rest []byte) []byte {
 	return append(b, rest...)
 }
 
+// Candidate search bounds. A sketch key that is a common phrase ("the
+// white house", "said on sunday") is shared by a fixed fraction of all
+// items, so reading every item of the window under it would make each new
+// item cost in proportion to the window's population. group therefore
+// reads, under each key, only the nearSide entries nearest in time on each
+// side of the new item (copies of one story are published close together,
+// and joining any member joins the story), weighs each entry by how
+// specific its key is (1/entries read under that key: a key shared by two
+// items says more than one shared by thirty), and compares only the
+// maxExamined candidates of highest total weight.
+const (
+	nearSide    = 16
+	maxExamined = 32
+)
+
+// candidate is an item found through the near index.
+type candidate struct {
+	id     uint64
+	weight float64
+	dist   uint64 // smallest |Published − e's Published| seen, in timeBits units
+}
+
+// candidates returns the items that share keys of sk within [lo, hi],
+// best first (see nearSide), at most maxExamined of them, e excluded.
+func (t *txn) candidates(e *entry, sk stories.Sketch, at, lo, hi uint64) []candidate {
+	idx := make(map[uint64]int)
+	var out []candidate
+	var ids []uint64
+	var ats []uint64
+	var from [8]byte
+	binary.BigEndian.PutUint64(from[:], at)
+	c := t.near.Cursor()
+	for _, key := range sk.Keys() {
+		ids, ats = ids[:0], ats[:0]
+		prefix := nearKey(key, nil)
+		start, _ := c.Seek(nearKey(key, from[:]))
+		// Forward: entries at or after e's time.
+		n := 0
+		for k := start; k != nil && bytes.HasPrefix(k, prefix) && n < nearSide; k, _ = c.Next() {
+			if len(k) != kindNear.keyLen() {
+				continue
+			}
+			tb := binary.BigEndian.Uint64(k[4:12])
+			if tb > hi {
+				break
+			}
+			ids, ats = append(ids, ikeyID(k[4:])), append(ats, tb)
+			n++
+		}
+		// Backward: entries before e's time, from the seek position (the
+		// forward walk moved the cursor; past the end, from the last key).
+		n = 0
+		var k []byte
+		if start != nil {
+			c.Seek(nearKey(key, from[:]))
+			k, _ = c.Prev()
+		} else {
+			k, _ = c.Last()
+		}
+		for ; k != nil && bytes.HasPrefix(k, prefix) && n < nearSide; k, _ = c.Prev() {
+			if len(k) != kindNear.keyLen() {
+				continue
+			}
+			tb := binary.BigEndian.Uint64(k[4:12])
+			if tb < lo {
+				break
+			}
+			ids, ats = append(ids, ikeyID(k[4:])), append(ats, tb)
+			n++
+		}
+		if len(ids) == 0 {
+			continue
+		}
+		t.examined += len(ids)
+		w := 1 / float64(len(ids))
+		for i, id := range ids {
+			if id == e.id {
+				continue
+			}
+			d := ats[i] - at
+			if ats[i] < at {
+				d = at - ats[i]
+			}
+			j, ok := idx[id]
+			if !ok {
+				idx[id] = len(out)
+				out = append(out, candidate{id: id, weight: w, dist: d})
+				continue
+			}
+			out[j].weight += w
+			out[j].dist = min(out[j].dist, d)
+		}
+	}
+	slices.SortFunc(out, func(a, b candidate) int {
+		if a.weight != b.weight {
+			return cmp.Compare(b.weight, a.weight)
+		}
+		if c := cmp.Compare(a.dist, b.dist); c != 0 {
+			return c
+		}
+		return cmp.Compare(a.id, b.id)
+	})
+	if len(out) > maxExamined {
+		out = out[:maxExamined]
+	}
+	return out
+}
+
 // group puts the new item e into the story of its closest near duplicate
 // from another source published within the window, if there is one:
 // highest similarity, then earliest Published, then lowest ID. A candidate
 // is never from e's source, nor in a story that has an item from it.
-// Candidates are found through the near index (the committed sketches
-// sharing a key with e's) and checked against their current record.
+// Candidates are found through the near index (committed sketches sharing
+// a key with e's, bounded as candidates describes) and checked against
+// their current record.
 func (t *txn) group(e *entry) error {
 	sk, ok := e.rec.sketch()
 	if !ok {
 		return nil
 	}
 	shown := &e.rec.Copies[0]
+	at := timeBits(shown.Published)
 	lo := timeBits(shown.Published.Add(-t.stories.Window))
 	hi := timeBits(shown.Published.Add(t.stories.Window))
-	var from [8]byte
-	binary.BigEndian.PutUint64(from[:], lo)
 
 	var best *entry
 	var bestSim float64
-	seen := map[uint64]bool{e.id: true}
-	c := t.near.Cursor()
-	for _, key := range sk.Keys() {
-		prefix := nearKey(key, nil)
-		for k, _ := c.Seek(nearKey(key, from[:])); k != nil && bytes.HasPrefix(k, prefix); k, _ = c.Next() {
-			if len(k) != kindNear.keyLen() {
-				continue
-			}
-			if binary.BigEndian.Uint64(k[4:12]) > hi {
-				break
-			}
-			t.examined++
-			id := ikeyID(k[4:])
-			if seen[id] {
-				continue
-			}
-			seen[id] = true
-			// A cheap first look at the committed sketch, before the
-			// record is decoded.
-			osk, err := stories.ParseSketch(t.sketches.Get(idKey(id)))
-			if err != nil || stories.Similarity(sk, osk) < t.stories.Threshold {
-				continue
-			}
-			ce, err := t.load(id)
-			if err != nil {
-				return err
-			}
-			if ce == nil || ce.rec == nil {
-				continue
-			}
-			csk, ok := ce.rec.sketch()
-			if !ok {
-				continue
-			}
-			sim := stories.Similarity(sk, csk)
-			if sim < t.stories.Threshold || !within(ce.rec.Copies[0].Published, shown.Published, t.stories.Window) {
-				continue
-			}
-			if best != nil && !better(sim, ce, bestSim, best) {
-				continue
-			}
-			ok, err = t.eligible(ce, shown.Source)
-			if err != nil {
-				return err
-			}
-			if ok {
-				best, bestSim = ce, sim
-			}
+	for _, cand := range t.candidates(e, sk, at, lo, hi) {
+		id := cand.id
+		// A cheap first look at the committed sketch, before the
+		// record is decoded.
+		osk, err := stories.ParseSketch(t.sketches.Get(idKey(id)))
+		if err != nil || stories.Similarity(sk, osk) < t.stories.Threshold {
+			continue
+		}
+		ce, err := t.load(id)
+		if err != nil {
+			return err
+		}
+		if ce == nil || ce.rec == nil {
+			continue
+		}
+		csk, ok := ce.rec.sketch()
+		if !ok {
+			continue
+		}
+		sim := stories.Similarity(sk, csk)
+		if sim < t.stories.Threshold || !within(ce.rec.Copies[0].Published, shown.Published, t.stories.Window) {
+			continue
+		}
+		if best != nil && !better(sim, ce, bestSim, best) {
+			continue
+		}
+		ok, err = t.eligible(ce, shown.Source)
+		if err != nil {
+			return err
+		}
+		if ok {
+			best, bestSim = ce, sim
 		}
 	}
 	if best == nil {

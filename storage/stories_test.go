@@ -566,3 +566,60 @@ func TestStoryMemberChanges(t *testing.T) {
 		}
 	})
 }
+
+// TestStoryManyOutlets: a wire story that many more outlets carry than
+// group reads per key (nearSide) is still one story: every copy finds
+// earlier copies among the entries nearest in time.
+func TestStoryManyOutlets(t *testing.T) {
+	s := openStories(t)
+	const outlets = 5 * nearSide
+	for i := range outlets {
+		src := fmt.Sprintf("outlet-%d", i)
+		s.save(src, wire(src, 7, t0.Add(time.Duration(i%9)*time.Hour-time.Duration(i)*time.Minute)))
+	}
+	all := s.latest(AllIndex())
+	if len(all) != 1 || len(all[0].Story) != outlets-1 {
+		t.Fatalf("%d outlets' copies shown as %d items (first with %d others), want one story", outlets, len(all), len(all[0].Story))
+	}
+	s.mustCheck()
+}
+
+// commonPhrase returns three words whose shingle hash is among the
+// smallest of any text that contains them, so that the phrase is one of
+// the sketch keys (stories.Sketch.Keys) of every item carrying it.
+func commonPhrase(t *testing.T) string {
+	t.Helper()
+	for i := range 1 << 20 {
+		p := fmt.Sprintf("boiler%d plate%d phrase%d", i, i, i)
+		sk := stories.Fingerprint(&news.Item{Title: p})
+		if len(sk) == 1 && sk[0] < 1<<32/20000 {
+			return p
+		}
+	}
+	t.Fatal("no phrase with a small hash")
+	return ""
+}
+
+// TestStoryCrowdedKey: hundreds of unrelated items share a common phrase
+// that is a key of every sketch; a copy of a wire story published two days
+// after its first copy, with the crowd in between, still finds it through
+// the story's own keys.
+func TestStoryCrowdedKey(t *testing.T) {
+	s := openStories(t)
+	phrase := commonPhrase(t)
+	first := wire("first", 3, t0.Add(-48*time.Hour))
+	first.Content = "<p>" + phrase + " " + storyText(3) + "</p>"
+	s.save("afp", first)
+	for i := range 20 * nearSide {
+		it := wire(fmt.Sprintf("crowd-%d", i), 1000+i, t0.Add(-47*time.Hour+time.Duration(i)*6*time.Minute))
+		it.Content = "<p>" + phrase + " " + storyText(1000+i) + "</p>"
+		s.save(fmt.Sprintf("crowd-%d", i%50), it)
+	}
+	late := wire("late", 3, t0)
+	late.Content = "<p>" + phrase + " " + storyText(3) + "</p>"
+	got := s.save("rudaw", late).Changed[0]
+	if storyOf(got) != "late [afp/first]" {
+		t.Fatalf("late copy: %s, want it in the story of afp/first", storyOf(got))
+	}
+	s.mustCheck()
+}
