@@ -213,7 +213,7 @@ func BenchmarkStoryLookup(b *testing.B) {
 			b.ResetTimer()
 			for i := 0; b.Loop(); i++ {
 				err := s.db.Update(func(tx *bolt.Tx) error {
-					t := newTxn(tx, t0, opt)
+					t := newTxn(tx, t0, opt, s.near)
 					e := &entry{id: 1 << 62, rec: &record{Copies: []copyRec{probes[i%len(probes)]}}}
 					if err := t.group(e); err != nil {
 						return err

@@ -32,6 +32,10 @@ func (s *Store) Check() error {
 			problems = append(problems, fmt.Errorf(format, args...))
 		}
 	}
+	// No write commits while Check runs, so that the in-memory near index
+	// and the file are seen in the same state.
+	s.writes.running.Lock()
+	defer s.writes.running.Unlock()
 	err := s.db.View(func(tx *bolt.Tx) error {
 		for err := range tx.Check() {
 			add("bbolt: %w", err)
@@ -54,6 +58,7 @@ func (s *Store) Check() error {
 				return nil
 			})
 		}
+		checkNear(s.near, want, add)
 		for ie := range want {
 			add("item %d: missing %s index entry", entryID(ie), Index{Kind: ie.kind, Name: ie.name})
 		}
@@ -76,6 +81,30 @@ func (s *Store) Check() error {
 	return nil
 }
 
+// checkNear compares the in-memory near index with the near entries the
+// items need (removing those from want): it must hold exactly those at or
+// after its horizon.
+func checkNear(n *nearIndex, want map[ientry]bool, add func(string, ...any)) {
+	have, horizon := n.snapshot()
+	for ie := range want {
+		if ie.kind != kindNear {
+			continue
+		}
+		e := nearFromIentry(ie)
+		switch {
+		case e.at < horizon:
+		case have[e]:
+			delete(have, e)
+		default:
+			add("item %d: near index lacks key %08x", e.id, e.key)
+		}
+		delete(want, ie)
+	}
+	for e := range have {
+		add("near index: item %d has no key %08x at minute %d", e.id, e.key, e.at)
+	}
+}
+
 // indexBucketName names one index bucket Check walks.
 type indexBucketName struct {
 	kind   IndexKind
@@ -85,7 +114,7 @@ type indexBucketName struct {
 // checkedIndexes returns the index buckets Check walks: flat ones hold
 // entries, named ones a bucket of entries per source or topic.
 func checkedIndexes() (flat, named []indexBucketName) {
-	return []indexBucketName{{IndexAll, bIdxAll}, {kindLead, bIdxLead}, {kindStory, bStories}, {kindNear, bNear}, {kindSketch, bSketches}},
+	return []indexBucketName{{IndexAll, bIdxAll}, {kindLead, bIdxLead}, {kindStory, bStories}, {kindSketch, bSketches}},
 		[]indexBucketName{{IndexSource, bIdxSrc}, {IndexTopic, bIdxTopic}, {kindLeadTopic, bIdxLeadTopic}}
 }
 

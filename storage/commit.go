@@ -25,6 +25,12 @@ const maxGroup = 32
 // transaction they are given (as txn does), and may be called twice.
 type committer struct {
 	db *bolt.DB
+	// near stages the in-memory near index's changes of each transaction
+	// and makes them visible once it commits.
+	near *nearIndex
+	// running is held while a group is being committed (and its near
+	// index changes applied); Check holds it to see a consistent state.
+	running sync.Mutex
 
 	mu    sync.Mutex
 	queue []*write
@@ -81,15 +87,17 @@ func (c *committer) update(fn func(*bolt.Tx) error) error {
 
 // run commits group and sets every write's result.
 func (c *committer) run(group []*write) {
+	c.running.Lock()
+	defer c.running.Unlock()
 	finish := func(w *write, err error) {
 		w.err = err
 		close(w.done)
 	}
 	if len(group) == 1 {
-		finish(group[0], c.db.Update(group[0].fn))
+		finish(group[0], c.commit(group[0].fn))
 		return
 	}
-	err := c.db.Update(func(tx *bolt.Tx) error {
+	err := c.commit(func(tx *bolt.Tx) error {
 		for _, w := range group {
 			if err := w.fn(tx); err != nil {
 				return err
@@ -104,6 +112,22 @@ func (c *committer) run(group []*write) {
 		return
 	}
 	for _, w := range group {
-		finish(w, c.db.Update(w.fn))
+		finish(w, c.commit(w.fn))
 	}
+}
+
+// commit runs fn in one write transaction, with the near index's changes
+// staged for it.
+func (c *committer) commit(fn func(*bolt.Tx) error) error {
+	if c.near == nil {
+		return c.db.Update(fn)
+	}
+	c.near.begin()
+	err := c.db.Update(fn)
+	if err != nil {
+		c.near.rollback()
+		return err
+	}
+	c.near.commit()
+	return nil
 }

@@ -5,8 +5,13 @@ state in one bbolt file.
 # Using it
 
 Open the file once per process and share the *Store: every method is safe
-for concurrent use. Writers are serialised by bbolt; readers never block
-writers or each other.
+for concurrent use. Readers never block writers or each other. Writes are
+committed in groups: a write (SaveFetch, PutSourceState, a batch of Prune
+or Retag) that arrives while another is being committed waits for it, and
+is then committed together with every other write that arrived meanwhile,
+in one transaction: one fsync for all of them, and a page that several
+change is written once. Each write still succeeds or fails on its own: if
+one fails, the group is rolled back and each write is committed alone.
 
 	st, err := storage.Open("aggregatord.db", storage.Options{})
 	if errors.Is(err, storage.ErrLocked) { ... another process has it ... }
@@ -53,9 +58,13 @@ When SaveFetch creates a new item (rule 3 below, not a copy of a known
 link) and grouping is on, the item looks for its story among the items
 that
 
-  - have a groupable sketch sharing a key with its own (stories.Sketch.Keys;
-    found through the near index, so the cost depends on how many items
-    share those keys within the window, not on the size of the store);
+  - have a groupable sketch sharing a key with its own (stories.Sketch.Keys),
+    found through the near index: under each key, the 16 entries nearest
+    in time on either side; of all those, the 32 that share the most
+    specific keys (each key weighs 1/entries read under it) are compared.
+    A common phrase shared by thousands of items therefore costs no more
+    than a rare one, and the cost of a new item depends neither on the
+    size of the store nor on how many items the window holds;
   - were published (shown copy) at most Stories.Window before or after it;
   - are at least Stories.Threshold similar to it (stories.Similarity);
   - have no copy from its source, and are in no story that has one: a
@@ -118,7 +127,7 @@ SaveResult.Changed holds the New and Updated items as stored at commit.
 
 All integers are big-endian, so byte order is numeric order.
 
-	meta          "schema"      -> uint32 schema version (currently 2)
+	meta          "schema"      -> uint32 schema version (currently 3)
 	              "last_change" -> int64 UnixNano of the last change to items
 	items         id (8 bytes)  -> record: version byte 0x01 + JSON (see record.go)
 	              bucket sequence = last ID handed out
@@ -131,8 +140,17 @@ All integers are big-endian, so byte order is numeric order.
 	idx_lead      ikey -> empty           (sequence = number of entries)
 	idx_lead_topic topic id   -> bucket { ikey -> empty } (sequence = entries)
 	stories       story id (8) ikey     -> empty  (sequence = entries)
-	near          sketch key (4) ikey   -> empty  (sequence = entries)
 	sketches      id (8)       -> encoded sketch (sequence = entries)
+
+The near index (sketch key -> the items whose shown copy's sketch has
+that key, with their Published) is not in the file: it is held in memory
+(16 bytes per key, 12 keys per item), rebuilt by Open from idx_all and
+sketches, and changed with every committed write transaction. It keeps
+the items published within Stories.Window + NearKeep before the newest
+item that is not in the future; an item published before that finds no
+story among items published before it. Keeping it in the file cost a
+dozen random B-tree inserts per new item, which made each transaction
+rewrite pages all over a large bucket.
 
 A record holds, besides the copies, the item's story id (0: none) and, on a
 story's leader only, the lead flag, the sorted union of the members' topics
@@ -170,10 +188,11 @@ and GUIDs are made valid UTF-8 before use.
   - Every story has exactly one leader, its first member in that order;
     the leader carries the union of the members' topics and a story time;
     no other item carries either.
-  - near holds, for each item whose shown copy has a groupable sketch, one
-    entry per key of that sketch (stories.Sketch.Keys) followed by the
-    ikey at Copies[0].Published; sketches holds that sketch under the
-    item's id. Stored sketches parse.
+  - the in-memory near index holds, for each item whose shown copy has a
+    groupable sketch and was published at or after its horizon, one entry
+    per key of that sketch (stories.Sketch.Keys) at Copies[0].Published,
+    and nothing else; sketches holds that sketch under the item's id.
+    Stored sketches parse.
   - Each index bucket's sequence equals its number of entries, which is how
     Count and CountSource answer without walking the bucket. Empty
     per-source and per-topic buckets are deleted.
@@ -186,7 +205,8 @@ Open writes the current schema version into a new file. A file with an
 older version is migrated inside one write transaction, step by step, before
 Open returns. Version 2 added stories: migrating a version 1 file copies
 idx_all to idx_lead and idx_topic to idx_lead_topic (nothing is grouped
-yet); the items it held have no sketches and are never grouped. A file with a newer version is refused with an error wrapping
+yet); the items it held have no sketches and are never grouped. Version 3 moved
+the near index into memory: migrating deletes the near bucket. A file with a newer version is refused with an error wrapping
 ErrNewerSchema; it is not modified. A bbolt file that has buckets but no meta
 bucket is refused with ErrNotStore.
 

@@ -20,7 +20,20 @@ type schema struct {
 
 // currentSchema is the layout described in doc.go.
 func currentSchema() schema {
-	return schema{version: 2, steps: map[uint32]func(*bolt.Tx) error{1: migrateStories}}
+	return schema{version: 3, steps: map[uint32]func(*bolt.Tx) error{1: migrateStories, 2: migrateNearToMemory}}
+}
+
+// migrateNearToMemory takes a version 2 file to version 3, whose near
+// index is held in memory (rebuilt by Open from the sketches): it deletes
+// the near bucket.
+func migrateNearToMemory(tx *bolt.Tx) error {
+	if tx.Bucket(bNear) == nil {
+		return nil
+	}
+	if err := tx.DeleteBucket(bNear); err != nil {
+		return fmt.Errorf("delete %s: %w", bNear, err)
+	}
+	return nil
 }
 
 // migrateStories takes a version 1 file to version 2, which adds story

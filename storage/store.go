@@ -66,6 +66,7 @@ type Store struct {
 	stories    atomic.Pointer[Stories]
 	states     stateCache
 	writes     committer
+	near       *nearIndex
 }
 
 // Bucket names. See doc.go for their layouts.
@@ -82,8 +83,9 @@ var (
 	bIdxLead      = []byte("idx_lead")
 	bIdxLeadTopic = []byte("idx_lead_topic")
 	bStories      = []byte("stories")
-	bNear         = []byte("near")
 	bSketches     = []byte("sketches")
+	// bNear held the near index up to schema 2; it is in memory now.
+	bNear = []byte("near")
 
 	kSchema     = []byte("schema")
 	kLastChange = []byte("last_change")
@@ -91,7 +93,7 @@ var (
 
 func topBuckets() [][]byte {
 	return [][]byte{bMeta, bItems, bKeys, bLinks, bSources, bIdxAll, bIdxSrc, bIdxTopic,
-		bIdxLead, bIdxLeadTopic, bStories, bNear, bSketches}
+		bIdxLead, bIdxLeadTopic, bStories, bSketches}
 }
 
 // Open opens the database at path, creating the file and its buckets if
@@ -121,9 +123,15 @@ func openWith(path string, opt Options, sc schema) (*Store, error) {
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
 	s := &Store{db: db, path: path, now: opt.Now, log: opt.Logger}
-	s.writes.db = db
+	s.near = newNearIndex(opt.Now)
+	s.writes.db, s.writes.near = db, s.near
 	s.stories.Store(opt.Stories.effective())
 	if err := s.init(sc); err != nil {
+		_ = db.Close()
+		return nil, fmt.Errorf("open %s: %w", path, err)
+	}
+	err = db.View(func(tx *bolt.Tx) error { return s.near.load(tx, s.stories.Load().Window) })
+	if err != nil {
 		_ = db.Close()
 		return nil, fmt.Errorf("open %s: %w", path, err)
 	}
@@ -235,7 +243,7 @@ func (s *Store) update(fn func(t *txn) error) error {
 	opt := *s.stories.Load()
 	err := s.writes.update(func(tx *bolt.Tx) error {
 		changed = false
-		t := newTxn(tx, now, opt)
+		t := newTxn(tx, now, opt, s.near)
 		if err := fn(t); err != nil {
 			return err
 		}

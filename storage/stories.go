@@ -54,7 +54,9 @@ func (o Stories) effective() *Stories {
 // call at any time. Turning grouping on or off changes what Scan returns,
 // so it advances Generation.
 func (s *Store) SetStories(o Stories) {
-	old := s.stories.Swap(o.effective())
+	eff := o.effective()
+	old := s.stories.Swap(eff)
+	s.near.setWindow(eff.Window)
 	if old == nil || old.Enabled != o.Enabled {
 		s.gen.Add(1)
 	}
@@ -90,74 +92,31 @@ const (
 type candidate struct {
 	id     uint64
 	weight float64
-	dist   uint64 // smallest |Published − e's Published| seen, in timeBits units
+	dist   uint32 // smallest |Published − e's Published| seen, in minutes
 }
 
 // candidates returns the items that share keys of sk within [lo, hi],
 // best first (see nearSide), at most maxExamined of them, e excluded.
-func (t *txn) candidates(e *entry, sk stories.Sketch, at, lo, hi uint64) []candidate {
+func (t *txn) candidates(e *entry, sk stories.Sketch, at, lo, hi uint32) []candidate {
 	idx := make(map[uint64]int)
 	var out []candidate
-	var ids []uint64
-	var ats []uint64
-	var from [8]byte
-	binary.BigEndian.PutUint64(from[:], at)
-	c := t.near.Cursor()
+	var found []nearEntry
 	for _, key := range sk.Keys() {
-		ids, ats = ids[:0], ats[:0]
-		prefix := nearKey(key, nil)
-		start, _ := c.Seek(nearKey(key, from[:]))
-		// Forward: entries at or after e's time.
-		n := 0
-		for k := start; k != nil && bytes.HasPrefix(k, prefix) && n < nearSide; k, _ = c.Next() {
-			if len(k) != kindNear.keyLen() {
-				continue
-			}
-			tb := binary.BigEndian.Uint64(k[4:12])
-			if tb > hi {
-				break
-			}
-			ids, ats = append(ids, ikeyID(k[4:])), append(ats, tb)
-			n++
-		}
-		// Backward: entries before e's time, from the seek position (the
-		// forward walk moved the cursor; past the end, from the last key).
-		n = 0
-		var k []byte
-		if start != nil {
-			c.Seek(nearKey(key, from[:]))
-			k, _ = c.Prev()
-		} else {
-			k, _ = c.Last()
-		}
-		for ; k != nil && bytes.HasPrefix(k, prefix) && n < nearSide; k, _ = c.Prev() {
-			if len(k) != kindNear.keyLen() {
-				continue
-			}
-			tb := binary.BigEndian.Uint64(k[4:12])
-			if tb < lo {
-				break
-			}
-			ids, ats = append(ids, ikeyID(k[4:])), append(ats, tb)
-			n++
-		}
-		if len(ids) == 0 {
+		found = t.near.nearest(found[:0], key, at, lo, hi, nearSide)
+		if len(found) == 0 {
 			continue
 		}
-		t.examined += len(ids)
-		w := 1 / float64(len(ids))
-		for i, id := range ids {
-			if id == e.id {
+		t.examined += len(found)
+		w := 1 / float64(len(found))
+		for _, ne := range found {
+			if ne.id == e.id {
 				continue
 			}
-			d := ats[i] - at
-			if ats[i] < at {
-				d = at - ats[i]
-			}
-			j, ok := idx[id]
+			d := max(ne.at, at) - min(ne.at, at)
+			j, ok := idx[ne.id]
 			if !ok {
-				idx[id] = len(out)
-				out = append(out, candidate{id: id, weight: w, dist: d})
+				idx[ne.id] = len(out)
+				out = append(out, candidate{id: ne.id, weight: w, dist: d})
 				continue
 			}
 			out[j].weight += w
@@ -192,9 +151,9 @@ func (t *txn) group(e *entry) error {
 		return nil
 	}
 	shown := &e.rec.Copies[0]
-	at := timeBits(shown.Published)
-	lo := timeBits(shown.Published.Add(-t.stories.Window))
-	hi := timeBits(shown.Published.Add(t.stories.Window))
+	at := nearMinutes(timeBits(shown.Published))
+	lo := nearMinutes(timeBits(shown.Published.Add(-t.stories.Window)))
+	hi := nearMinutes(timeBits(shown.Published.Add(t.stories.Window))) + 1
 
 	var best *entry
 	var bestSim float64

@@ -418,11 +418,6 @@ func TestStoryCheck(t *testing.T) {
 		{"stale story topics", func(tx *bolt.Tx, lead, member uint64) error {
 			return rawRecord(tx, lead, func(r *record) { r.StoryTopics = []string{"zzz"} })
 		}, "story topics"},
-		{"missing near entry", func(tx *bolt.Tx, lead, member uint64) error {
-			c := tx.Bucket(bNear).Cursor()
-			k, _ := c.First()
-			return tx.Bucket(bNear).Delete(k)
-		}, "missing near index entry"},
 		{"wrong sketch", func(tx *bolt.Tx, lead, member uint64) error {
 			return tx.Bucket(bSketches).Put(idKey(member), []byte{1, 0, 0, 0, 1})
 		}, "sketch index: entry"},
@@ -494,7 +489,7 @@ func TestMigrateStories(t *testing.T) {
 				return err
 			}
 		}
-		for _, b := range [][]byte{bIdxLead, bIdxLeadTopic, bStories, bNear, bSketches} {
+		for _, b := range [][]byte{bIdxLead, bIdxLeadTopic, bStories, bSketches} {
 			if err := tx.DeleteBucket(b); err != nil {
 				return err
 			}
@@ -502,8 +497,8 @@ func TestMigrateStories(t *testing.T) {
 		return setSchema(1)(tx)
 	})
 	s = mustOpenAt(t, path)
-	if v := rawSchemaOpen(t, s); v != 2 {
-		t.Fatalf("schema %d after open, want 2", v)
+	if v := rawSchemaOpen(t, s); v != currentSchema().version {
+		t.Fatalf("schema %d after open, want %d", v, currentSchema().version)
 	}
 	s.mustCheck()
 	s.SetStories(Stories{Enabled: true})
@@ -620,6 +615,118 @@ func TestStoryCrowdedKey(t *testing.T) {
 	got := s.save("rudaw", late).Changed[0]
 	if storyOf(got) != "late [afp/first]" {
 		t.Fatalf("late copy: %s, want it in the story of afp/first", storyOf(got))
+	}
+	s.mustCheck()
+}
+
+// TestNearIndexCheck: Check compares the in-memory near index with the
+// items' sketches, both ways.
+func TestNearIndexCheck(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		fn   func(n *nearIndex)
+		want string
+	}{
+		{"missing entry", func(n *nearIndex) {
+			if len(n.main) > 0 {
+				n.main = n.main[1:]
+				return
+			}
+			for k, s := range n.recent {
+				n.recent[k] = s[1:]
+				return
+			}
+		}, "near index lacks key"},
+		{"extra entry", func(n *nearIndex) {
+			n.recent[7] = append(n.recent[7], nearEntry{id: 99, key: 7, at: n.horizon + 1})
+		}, "near index: item 99 has no key"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			s := openStories(t)
+			s.save("afp", wire("a1", 1, t0.Add(-time.Hour)))
+			s.save("rudaw", wire("b1", 1, t0))
+			s.mustCheck()
+			s.near.mu.Lock()
+			tc.fn(s.near)
+			s.near.mu.Unlock()
+			err := s.Check()
+			if !errors.Is(err, ErrCorrupt) || !strings.Contains(err.Error(), tc.want) {
+				t.Errorf("Check() = %v, want ErrCorrupt saying %q", err, tc.want)
+			}
+			// Rebuilt from the file, as Open does, it is right again.
+			if err := s.db.View(func(tx *bolt.Tx) error { return s.near.load(tx, s.Stories().Window) }); err != nil {
+				t.Fatal(err)
+			}
+			s.mustCheck()
+		})
+	}
+}
+
+// TestMigrateNearToMemory opens a schema 2 file, whose near index was a
+// bucket: the bucket is deleted, the index rebuilt in memory from the
+// sketches, and a new copy of a stored story still finds it.
+func TestMigrateNearToMemory(t *testing.T) {
+	path := filepath.Join(t.TempDir(), "s.db")
+	s := mustOpenAt(t, path)
+	s.SetStories(Stories{Enabled: true})
+	s.save("afp", wire("a1", 1, t0.Add(-time.Hour)))
+	s.save("rudaw", wire("b1", 1, t0))
+	s.close()
+	rawUpdate(t, path, func(tx *bolt.Tx) error {
+		b, err := tx.CreateBucket(bNear)
+		if err != nil {
+			return err
+		}
+		if err := b.Put([]byte("some old entry"), nil); err != nil {
+			return err
+		}
+		return setSchema(2)(tx)
+	})
+	s = mustOpenAt(t, path)
+	s.SetStories(Stories{Enabled: true})
+	if v := rawSchemaOpen(t, s); v != 3 {
+		t.Fatalf("schema %d after open, want 3", v)
+	}
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		if tx.Bucket(bNear) != nil {
+			t.Error("near bucket still there")
+		}
+		return nil
+	})
+	s.mustCheck()
+	got := s.save("ap", wire("p1", 1, t0.Add(time.Hour))).Changed[0]
+	if storyOf(got) != "p1 [afp/a1 rudaw/b1]" {
+		t.Errorf("new copy after migration: %s", storyOf(got))
+	}
+}
+
+// TestNearHorizon: the near index keeps items published within the story
+// window and a day before the newest item (not in the future); an item
+// published before that is not grouped with items before it, and items
+// published in the future do not move the horizon.
+func TestNearHorizon(t *testing.T) {
+	s := openStories(t)
+	s.save("afp", wire("old", 1, t0.Add(-30*24*time.Hour)))
+	s.save("future", wire("f", 2, t0.Add(365*24*time.Hour)))
+	// Enough new entries to compact the index, which moves the horizon.
+	var batch []news.Item
+	for i := range 6000 {
+		batch = append(batch, wire(fmt.Sprintf("n%d", i), 100+i, t0.Add(-time.Duration(i)*time.Second)))
+	}
+	s.save("rudaw", batch...)
+	s.near.mu.Lock()
+	h := s.near.horizon
+	s.near.mu.Unlock()
+	if want := nearMinutes(timeBits(t0.Add(-s.Stories().Window - NearKeep))); h != want {
+		t.Fatalf("horizon at minute %d, want %d", h, want)
+	}
+	late := s.save("ap", wire("late", 1, t0.Add(-30*24*time.Hour+time.Hour))).Changed[0]
+	if late.StoryID != 0 {
+		t.Errorf("copy of an item before the horizon grouped: %s", storyOf(late))
+	}
+	fut := s.save("ap", wire("f2", 2, t0.Add(365*24*time.Hour))).Changed[0]
+	if storyOf(fut) != "f2 [future/f]" {
+		t.Errorf("copy of a future item: %s", storyOf(fut))
 	}
 	s.mustCheck()
 }

@@ -19,8 +19,10 @@ type txn struct {
 	// stories is the story grouping in force for this transaction.
 	stories Stories
 
-	items, keys, links, idxAll, idxSrc, idxTopic    *bolt.Bucket
-	idxLead, idxLeadTopic, storyIdx, near, sketches *bolt.Bucket
+	items, keys, links, idxAll, idxSrc, idxTopic *bolt.Bucket
+	idxLead, idxLeadTopic, storyIdx, sketches    *bolt.Bucket
+	// near is the store's in-memory near index (see near.go).
+	near *nearIndex
 
 	ents  map[uint64]*entry
 	order []uint64
@@ -46,13 +48,13 @@ type entry struct {
 	dirty bool
 }
 
-func newTxn(tx *bolt.Tx, now time.Time, stories Stories) *txn {
+func newTxn(tx *bolt.Tx, now time.Time, stories Stories, near *nearIndex) *txn {
 	t := &txn{
-		tx: tx, now: now, stories: stories,
+		tx: tx, now: now, stories: stories, near: near,
 		items: tx.Bucket(bItems), keys: tx.Bucket(bKeys), links: tx.Bucket(bLinks),
 		idxAll: tx.Bucket(bIdxAll), idxSrc: tx.Bucket(bIdxSrc), idxTopic: tx.Bucket(bIdxTopic),
 		idxLead: tx.Bucket(bIdxLead), idxLeadTopic: tx.Bucket(bIdxLeadTopic),
-		storyIdx: tx.Bucket(bStories), near: tx.Bucket(bNear), sketches: tx.Bucket(bSketches),
+		storyIdx: tx.Bucket(bStories), sketches: tx.Bucket(bSketches),
 		ents: make(map[uint64]*entry), emptied: make(map[ientry]bool), joined: make(map[uint64]bool),
 	}
 	// items and sketches are keyed by item ID, which only grows: new keys
@@ -259,8 +261,6 @@ func (t *txn) ibucket(ie ientry, create bool) (*bolt.Bucket, error) {
 		return t.idxLead, nil
 	case kindStory:
 		return t.storyIdx, nil
-	case kindNear:
-		return t.near, nil
 	case kindSketch:
 		return t.sketches, nil
 	}
@@ -280,8 +280,13 @@ func exists(b *bolt.Bucket, k []byte) bool {
 	return got != nil && bytes.Equal(got, k)
 }
 
-// addEntry writes ie and counts it in its bucket's sequence.
+// addEntry writes ie and counts it in its bucket's sequence. Near entries
+// go to the in-memory near index.
 func (t *txn) addEntry(ie ientry) error {
+	if ie.kind == kindNear {
+		t.near.add(nearFromIentry(ie))
+		return nil
+	}
 	b, err := t.ibucket(ie, true)
 	if err != nil {
 		return err
@@ -302,6 +307,10 @@ func (t *txn) addEntry(ie ientry) error {
 // delEntry deletes ie and uncounts it. A per-name bucket left empty is
 // deleted by flush.
 func (t *txn) delEntry(ie ientry) error {
+	if ie.kind == kindNear {
+		t.near.del(nearFromIentry(ie))
+		return nil
+	}
 	b, err := t.ibucket(ie, false)
 	if err != nil || b == nil {
 		return err
