@@ -188,6 +188,19 @@ func checkItems(tx *bolt.Tx, add func(string, ...any)) map[ientry]bool {
 		} else if r.Lead || r.StoryTopics != nil || !r.StoryUpdated.IsZero() {
 			add("item %d: in no story but has a leader's fields", id)
 		}
+		if r.SketchIndexed && r.Copies[0].Sketch != nil {
+			add("item %d: shown copy's sketch both stored and left out", id)
+		}
+		if r.SketchIndexed {
+			// Left out as the sketches bucket's value: the entries
+			// below want what it must be.
+			if sk := stories.Fingerprint(&news.Item{Title: r.Copies[0].Title, Summary: r.Copies[0].Summary, Content: r.Copies[0].Content}); sk.Groupable() {
+				r.Copies[0].Sketch, _ = sk.AppendBinary(nil)
+			} else {
+				add("item %d: shown copy's sketch left out, but it has no groupable sketch", id)
+			}
+			r.SketchIndexed = false
+		}
 		for i := range r.Copies {
 			if sk := r.Copies[i].Sketch; sk != nil {
 				if _, err := stories.ParseSketch(sk); err != nil {

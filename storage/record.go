@@ -36,6 +36,11 @@ type record struct {
 	// StoryUpdated is when the story last gained or lost a member or
 	// changed leader.
 	StoryUpdated time.Time `json:"story_updated,omitzero"`
+	// SketchIndexed, in a stored record, says that the shown copy's
+	// sketch was left out of it because it is the item's value in the
+	// sketches bucket (where every groupable shown copy's sketch is):
+	// txn.load puts it back. It is never set on a record in use.
+	SketchIndexed bool `json:"skx,omitempty"`
 }
 
 // copyRec is one source's copy of an item.
@@ -64,7 +69,17 @@ type copyRec struct {
 	Sketch []byte `json:"sk,omitempty"`
 }
 
+// encodeRecord encodes r for the items bucket. The shown copy's sketch is
+// left out when it is groupable: the sketches bucket holds it (see
+// record.SketchIndexed).
 func encodeRecord(r *record) ([]byte, error) {
+	if _, ok := r.sketch(); ok {
+		short := *r
+		short.Copies = slices.Clone(r.Copies)
+		short.Copies[0].Sketch = nil
+		short.SketchIndexed = true
+		r = &short
+	}
 	var buf bytes.Buffer
 	buf.Grow(2048)
 	buf.WriteByte(recordV1)

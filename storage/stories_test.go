@@ -430,7 +430,7 @@ func TestStoryCheck(t *testing.T) {
 			return tx.Bucket(bIdxLead).Put(ikey(t0, member), nil)
 		}, "lead index: entry"},
 		{"bad sketch", func(tx *bolt.Tx, lead, member uint64) error {
-			return rawRecord(tx, member, func(r *record) { r.Copies[0].Sketch = []byte{9} })
+			return rawRecord(tx, member, func(r *record) { r.Copies[0].Sketch, r.SketchIndexed = []byte{9}, false })
 		}, "not a story sketch"},
 	} {
 		t.Run(tc.name, func(t *testing.T) {
@@ -485,6 +485,7 @@ func TestMigrateStories(t *testing.T) {
 				for i := range r.Copies {
 					r.Copies[i].Sketch = nil
 				}
+				r.SketchIndexed = false
 			}); err != nil {
 				return err
 			}

@@ -46,6 +46,9 @@ type entry struct {
 	// a deleted member's story is still known at flush.
 	story uint64
 	dirty bool
+	// fresh marks an item created in this transaction and not yet
+	// flushed: its index entries all contain its new ID, so none exists.
+	fresh bool
 }
 
 func newTxn(tx *bolt.Tx, now time.Time, stories Stories, near *nearIndex) *txn {
@@ -83,6 +86,10 @@ func (t *txn) load(id uint64) (*entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("item %d: %w", id, err)
 	}
+	if r.SketchIndexed {
+		r.Copies[0].Sketch = bytes.Clone(t.sketches.Get(idKey(id)))
+		r.SketchIndexed = false
+	}
 	e := &entry{id: id, rec: r, old: r.entries(id), story: r.Story}
 	t.ents[id] = e
 	t.order = append(t.order, id)
@@ -95,7 +102,7 @@ func (t *txn) create(r *record) (*entry, error) {
 	if err != nil {
 		return nil, fmt.Errorf("next item id: %w", err)
 	}
-	e := &entry{id: id, rec: r, dirty: true}
+	e := &entry{id: id, rec: r, dirty: true, fresh: true}
 	t.ents[id] = e
 	t.order = append(t.order, id)
 	return e, nil
@@ -222,11 +229,11 @@ func (t *txn) flush() error {
 			if had[ie] {
 				continue
 			}
-			if err := t.addEntry(ie); err != nil {
+			if err := t.addEntry(ie, e.fresh); err != nil {
 				return fmt.Errorf("item %d: %w", id, err)
 			}
 		}
-		e.old, e.dirty = now, false
+		e.old, e.dirty, e.fresh = now, false, false
 	}
 	for ie := range t.emptied {
 		parent := t.parent(ie.kind)
@@ -280,9 +287,10 @@ func exists(b *bolt.Bucket, k []byte) bool {
 	return got != nil && bytes.Equal(got, k)
 }
 
-// addEntry writes ie and counts it in its bucket's sequence. Near entries
-// go to the in-memory near index.
-func (t *txn) addEntry(ie ientry) error {
+// addEntry writes ie and counts it in its bucket's sequence, unless it is
+// there already (which is not looked up for a fresh item's entries). Near
+// entries go to the in-memory near index.
+func (t *txn) addEntry(ie ientry, fresh bool) error {
 	if ie.kind == kindNear {
 		t.near.add(nearFromIentry(ie))
 		return nil
@@ -292,7 +300,7 @@ func (t *txn) addEntry(ie ientry) error {
 		return err
 	}
 	k := []byte(ie.key)
-	if exists(b, k) {
+	if !fresh && exists(b, k) {
 		return nil
 	}
 	if err := b.Put(k, []byte(ie.val)); err != nil {
