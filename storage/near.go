@@ -97,7 +97,7 @@ type nearIndex struct {
 
 	main    []nearEntry // sorted by cmpNear
 	removed map[nearEntry]bool
-	recent  map[uint32][]nearEntry // committed since the last compaction
+	recent  map[uint32][]nearEntry // committed since the last compaction, per key sorted by cmpNear
 	nrecent int
 
 	// The open write transaction's changes.
@@ -246,7 +246,12 @@ func (n *nearIndex) commit() {
 		n.removed[e] = true
 	}
 	for k, s := range n.adds {
-		n.recent[k] = append(n.recent[k], s...)
+		r := n.recent[k]
+		for _, e := range s {
+			i, _ := slices.BinarySearchFunc(r, e, cmpNear)
+			r = slices.Insert(r, i, e)
+		}
+		n.recent[k] = r
 		n.nrecent += len(s)
 	}
 	n.rollbackLocked()
@@ -300,37 +305,38 @@ func (n *nearIndex) nearest(dst []nearEntry, key uint32, at, lo, hi uint32, side
 	defer n.mu.Unlock()
 	live := func(e nearEntry) bool { return !n.removed[e] && !n.dels[e] }
 	start := len(dst)
-	// From main: side live entries each way from at.
-	first := sort.Search(len(n.main), func(i int) bool {
-		e := n.main[i]
-		return e.key > key || (e.key == key && e.at >= at)
-	})
-	for i, got := first, 0; i < len(n.main) && got < side; i++ {
-		e := n.main[i]
-		if e.key != key || e.at > hi {
-			break
-		}
-		if live(e) {
-			dst = append(dst, e)
-			got++
-		}
-	}
-	for i, got := first-1, 0; i >= 0 && got < side; i-- {
-		e := n.main[i]
-		if e.key != key || e.at < lo {
-			break
-		}
-		if live(e) {
-			dst = append(dst, e)
-			got++
-		}
-	}
-	// The few recent and staged entries under key.
-	for _, s := range [][]nearEntry{n.recent[key], n.adds[key]} {
-		for _, e := range s {
-			if e.at >= lo && e.at <= hi && !n.dels[e] {
-				dst = append(dst, e)
+	// From main and from recent (both sorted): side live entries each
+	// way from at.
+	for _, s := range [][]nearEntry{n.main, n.recent[key]} {
+		first := sort.Search(len(s), func(i int) bool {
+			e := s[i]
+			return e.key > key || (e.key == key && e.at >= at)
+		})
+		for i, got := first, 0; i < len(s) && got < side; i++ {
+			e := s[i]
+			if e.key != key || e.at > hi {
+				break
 			}
+			if live(e) {
+				dst = append(dst, e)
+				got++
+			}
+		}
+		for i, got := first-1, 0; i >= 0 && got < side; i-- {
+			e := s[i]
+			if e.key != key || e.at < lo {
+				break
+			}
+			if live(e) {
+				dst = append(dst, e)
+				got++
+			}
+		}
+	}
+	// The few entries staged under key.
+	for _, e := range n.adds[key] {
+		if e.at >= lo && e.at <= hi {
+			dst = append(dst, e)
 		}
 	}
 	// Keep the side nearest on each side.
