@@ -358,13 +358,11 @@ func (d *Daemon) ServeListeners(ctx context.Context, ls Listeners) error {
 	d.retag.start(tagger, TopicsDigest(cfg))
 	defer d.retag.stop()
 	lim := d.opt.HTTP
-	servers := []*http.Server{d.newServer(d.public, lim.WriteTimeout)}
-	// Count every public request, those the Host and URI checks refuse too.
-	servers[0].Handler = d.metrics.instrument(servers[0].Handler, d.public.Route)
+	servers := []*http.Server{d.newServer(d.publicHandler(), lim.WriteTimeout)}
 	listeners := []net.Listener{ls.Public}
 	if ls.Admin != nil {
 		// Refresh and backup can take a while: longer write timeout.
-		servers = append(servers, d.newServer(d.admin, lim.AdminWriteTimeout))
+		servers = append(servers, d.newServer(d.hosts.wrap(d.admin, lim.MaxURIBytes), lim.AdminWriteTimeout))
 		listeners = append(listeners, ls.Admin)
 	}
 	errc := make(chan error, len(servers))
@@ -407,12 +405,19 @@ func (d *Daemon) ServeListeners(ctx context.Context, ls Listeners) error {
 // Close closes the store. Call it after Serve returns.
 func (d *Daemon) Close() error { return d.store.Close() }
 
-// newServer returns an http.Server for h, behind the URI and Host checks,
-// with the configured limits.
+// publicHandler is the public listener's handler: the publisher's routes
+// behind the URI and Host checks, every request counted in the metrics,
+// those the checks refuse too.
+func (d *Daemon) publicHandler() http.Handler {
+	return d.metrics.instrument(d.hosts.wrap(d.public, d.opt.HTTP.MaxURIBytes), d.public.Route)
+}
+
+// newServer returns an http.Server for h (already behind the URI and Host
+// checks) with the configured limits.
 func (d *Daemon) newServer(h http.Handler, writeTimeout time.Duration) *http.Server {
 	lim := d.opt.HTTP
 	return &http.Server{
-		Handler:           d.hosts.wrap(h, lim.MaxURIBytes),
+		Handler:           h,
 		ReadHeaderTimeout: lim.ReadHeaderTimeout,
 		ReadTimeout:       lim.ReadTimeout,
 		WriteTimeout:      writeTimeout,

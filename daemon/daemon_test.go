@@ -40,7 +40,7 @@ type doc struct {
 	contentType string
 }
 
-func newFeedServer(t *testing.T) *feedServer {
+func newFeedServer(t testing.TB) *feedServer {
 	fs := &feedServer{docs: map[string]doc{}, hits: map[string]int{}, n304: map[string]int{}, stamp: time.Now().Add(-time.Hour).Truncate(time.Second)}
 	fs.Server = httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		fs.mu.Lock()
@@ -82,7 +82,7 @@ func rssFeed(title string, items ...[3]string) string {
 	return b.String()
 }
 
-func writeConfig(t *testing.T, dir string, sources string) string {
+func writeConfig(t testing.TB, dir string, sources string) string {
 	t.Helper()
 	text := fmt.Sprintf(`
 [server]
@@ -112,7 +112,7 @@ query = 'iran AND =US'
 	return p
 }
 
-func loadConfig(t *testing.T, path string) *config.Config {
+func loadConfig(t testing.TB, path string) *config.Config {
 	t.Helper()
 	cfg, err := config.LoadFile(path)
 	if err != nil {

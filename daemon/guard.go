@@ -110,6 +110,9 @@ func hostOnly(hostport string) string {
 func normHost(h string) string {
 	h = strings.TrimSuffix(strings.ToLower(h), ".")
 	if a, err := netip.ParseAddr(h); err == nil {
+		if a.Is4() {
+			return h // ParseAddr takes IPv4 only in canonical dotted-decimal form
+		}
 		return a.Unmap().WithZone("").String()
 	}
 	return h

@@ -1,11 +1,13 @@
 package daemon
 
 import (
+	"maps"
 	"net/http"
 	"os"
 	"runtime"
 	"strconv"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/prometheus/client_golang/prometheus"
@@ -44,6 +46,13 @@ type serviceMetrics struct {
 
 	requests    *prometheus.CounterVec
 	reqDuration *prometheus.HistogramVec
+	// httpSeries caches the series of requests and reqDuration by route
+	// and status code, so that counting a request resolves no labels: an
+	// immutable map, replaced whole (under httpMu) when a pair is first
+	// seen. A series is created when its first request is counted, as
+	// WithLabelValues would.
+	httpSeries atomic.Pointer[map[httpSeriesKey]httpSeries]
+	httpMu     sync.Mutex
 
 	mu     sync.Mutex
 	topics map[string]bool // the configured topic ids: the values of the topic label
@@ -164,28 +173,82 @@ func (m *serviceMetrics) observe(r ingest.Result) {
 	}
 }
 
-// instrument counts the requests next answers, by route (as named by
-// route, from a fixed set, never the raw path) and status code.
+// instrument counts the requests next answers, by route (from a fixed
+// set, never the raw path) and status code. The route is the name next
+// reports through publish.RouteRecorder, else route(r).
 func (m *serviceMetrics) instrument(next http.Handler, route func(*http.Request) string) http.Handler {
 	return http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
 		start := time.Now()
-		name := route(r)
 		sw := &statusWriter{ResponseWriter: w}
 		next.ServeHTTP(sw, r)
 		code := sw.status
 		if code == 0 {
 			code = http.StatusOK
 		}
-		m.requests.WithLabelValues(name, strconv.Itoa(code)).Inc()
-		m.reqDuration.WithLabelValues(name).Observe(time.Since(start).Seconds())
+		name := sw.route
+		if name == "" {
+			name = route(r)
+		}
+		s := m.httpSeriesFor(name, code)
+		s.requests.Inc()
+		s.duration.Observe(time.Since(start).Seconds())
 	})
 }
 
-// statusWriter remembers the status code of a response.
+// maxHTTPSeries bounds the cached (route, code) pairs; pairs beyond it
+// are resolved at each request.
+const maxHTTPSeries = 1024
+
+// httpSeriesKey is a route and a status code.
+type httpSeriesKey struct {
+	route string
+	code  int
+}
+
+// httpSeries are the series a request of one route and code counts in.
+type httpSeries struct {
+	requests prometheus.Counter
+	duration prometheus.Observer
+}
+
+// httpSeriesFor returns the series of route and code, from the cache.
+func (m *serviceMetrics) httpSeriesFor(route string, code int) httpSeries {
+	k := httpSeriesKey{route, code}
+	if p := m.httpSeries.Load(); p != nil {
+		if s, ok := (*p)[k]; ok {
+			return s
+		}
+	}
+	s := httpSeries{
+		requests: m.requests.WithLabelValues(route, strconv.Itoa(code)),
+		duration: m.reqDuration.WithLabelValues(route),
+	}
+	m.httpMu.Lock()
+	defer m.httpMu.Unlock()
+	var old map[httpSeriesKey]httpSeries
+	if p := m.httpSeries.Load(); p != nil {
+		old = *p
+	}
+	if _, ok := old[k]; ok || len(old) >= maxHTTPSeries {
+		return s
+	}
+	next := make(map[httpSeriesKey]httpSeries, len(old)+1)
+	maps.Copy(next, old)
+	next[k] = s
+	m.httpSeries.Store(&next)
+	return s
+}
+
+// statusWriter remembers the status code of a response and the route
+// that served it.
 type statusWriter struct {
 	http.ResponseWriter
 	status int
+	route  string // "" until SetRoute
 }
+
+// SetRoute records the route serving the request (publish.RouteRecorder).
+func (w *statusWriter) SetRoute(name string) { w.route = name }
 
 func (w *statusWriter) WriteHeader(code int) {
 	if w.status == 0 && code >= 200 { // 1xx are interim

@@ -294,3 +294,75 @@ func scrapeFrom(t *testing.T, g prometheus.Gatherer) map[string]bool {
 	}
 	return out
 }
+
+// TestHTTPSeriesCache: requests are counted under their route and code
+// whether their series are cached or, past the cache's bound, resolved at
+// each request.
+func TestHTTPSeriesCache(t *testing.T) {
+	reg := prometheus.NewRegistry()
+	m := newMetrics(reg, fakeMetricsStore{}, "dev")
+	h := m.instrument(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		code, _ := strconv.Atoi(r.URL.Query().Get("code"))
+		w.WriteHeader(code)
+	}), func(r *http.Request) string { return r.URL.Query().Get("route") })
+	serve := func(route string, code int) {
+		h.ServeHTTP(httptest.NewRecorder(), httptest.NewRequest(http.MethodGet, fmt.Sprintf("/?route=%s&code=%d", route, code), nil))
+	}
+	for range 3 {
+		serve("feed", 304)
+		serve("feed", 200)
+	}
+	for i := range maxHTTPSeries + 10 { // fills the cache, then some
+		serve(fmt.Sprintf("r%d", i), 200)
+	}
+	serve("r1030", 200)
+	if n := len(*m.httpSeries.Load()); n != maxHTTPSeries {
+		t.Errorf("%d cached series, want the bound %d", n, maxHTTPSeries)
+	}
+	fams, err := reg.Gather()
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := map[string]float64{} // "route code" -> requests; "route" -> observations
+	for _, f := range fams {
+		for _, m := range f.GetMetric() {
+			l := map[string]string{}
+			for _, p := range m.GetLabel() {
+				l[p.GetName()] = p.GetValue()
+			}
+			switch f.GetName() {
+			case "aggregatord_http_requests_total":
+				got[l["route"]+" "+l["code"]] = m.GetCounter().GetValue()
+			case "aggregatord_http_request_duration_seconds":
+				got[l["route"]] = float64(m.GetHistogram().GetSampleCount())
+			}
+		}
+	}
+	for key, want := range map[string]float64{
+		"feed 304": 3, "feed 200": 3, "feed": 6,
+		"r0 200": 1, "r0": 1,
+		"r1030 200": 2, "r1030": 2,
+	} {
+		if got[key] != want {
+			t.Errorf("%s = %v, want %v", key, got[key], want)
+		}
+	}
+}
+
+func TestNormHost(t *testing.T) {
+	for in, want := range map[string]string{
+		"127.0.0.1":              "127.0.0.1",
+		"10.1.2.3":               "10.1.2.3",
+		"::ffff:127.0.0.1":       "127.0.0.1",
+		"::FFFF:7f00:1":          "127.0.0.1",
+		"0:0:0:0:0:0:0:1":        "::1",
+		"fe80::1%eth0":           "fe80::1",
+		"127.0.0.01":             "127.0.0.01", // not an address: a name
+		"News.Example.ORG.":      "news.example.org",
+		"xn--nws-example-org.ex": "xn--nws-example-org.ex",
+	} {
+		if got := normHost(in); got != want {
+			t.Errorf("normHost(%q) = %q, want %q", in, got, want)
+		}
+	}
+}

@@ -8,37 +8,44 @@ import (
 )
 
 // serveRendered writes r, answering 304 when the request's validators match
-// and gzip when the client accepts it.
-func serveRendered(w http.ResponseWriter, req *http.Request, r *rendered, maxAge time.Duration) {
+// and gzip when the client accepts it. cacheControl is the Cache-Control
+// value (siteState.cacheControl). It assigns r's prepared header values to
+// the header map: serving a cached response allocates nothing here.
+func serveRendered(w http.ResponseWriter, req *http.Request, r *rendered, cacheControl []string) {
+	if r.hdr.etag == nil { // not made by newRendered
+		r2 := *r
+		r2.headers(newFixedHeaders())
+		r = &r2
+	}
 	hdr := w.Header()
-	hdr.Set("ETag", r.etag)
-	switch {
-	case r.lastModifiedHTTP != "":
-		hdr.Set("Last-Modified", r.lastModifiedHTTP)
-	case !r.lastModified.IsZero():
-		hdr.Set("Last-Modified", r.lastModified.Format(http.TimeFormat))
+	hdr["Etag"] = r.hdr.etag
+	if r.hdr.lastModified != nil {
+		hdr["Last-Modified"] = r.hdr.lastModified
 	}
-	if maxAge < 0 {
-		maxAge = 0
-	}
-	hdr.Set("Cache-Control", "public, max-age="+strconv.FormatInt(int64(maxAge/time.Second), 10))
-	hdr.Set("Vary", "Accept-Encoding")
+	hdr["Cache-Control"] = cacheControl
+	hdr["Vary"] = r.hdr.vary
 	if notModified(req, r) {
 		w.WriteHeader(http.StatusNotModified)
 		return
 	}
-	body := r.body
-	if r.gz != nil && acceptsGzip(req.Header.Values("Accept-Encoding")) {
-		body = r.gz
-		hdr.Set("Content-Encoding", "gzip")
+	body, length := r.body, r.hdr.length
+	if r.gz != nil && acceptsGzip(req.Header["Accept-Encoding"]) {
+		body, length = r.gz, r.hdr.gzLength
+		hdr["Content-Encoding"] = r.hdr.gzip
 	}
-	hdr.Set("Content-Type", r.contentType)
-	hdr.Set("X-Content-Type-Options", "nosniff")
-	hdr.Set("Content-Length", strconv.Itoa(len(body)))
+	hdr["Content-Type"] = r.hdr.contentType
+	hdr["X-Content-Type-Options"] = r.hdr.nosniff
+	hdr["Content-Length"] = length
 	w.WriteHeader(http.StatusOK)
 	if req.Method != http.MethodHead {
 		_, _ = w.Write(body)
 	}
+}
+
+// cacheControlValue is the Cache-Control header value of responses served
+// with max-age maxAge (negative counts as 0).
+func cacheControlValue(maxAge time.Duration) []string {
+	return []string{"public, max-age=" + strconv.FormatInt(int64(max(maxAge, 0)/time.Second), 10)}
 }
 
 // notModified applies If-None-Match, and If-Modified-Since only when the
@@ -47,7 +54,10 @@ func notModified(req *http.Request, r *rendered) bool {
 	if req.Method != http.MethodGet && req.Method != http.MethodHead {
 		return false
 	}
-	if inm := req.Header.Values("If-None-Match"); len(inm) > 0 {
+	if inm := req.Header["If-None-Match"]; len(inm) > 0 {
+		if len(inm) == 1 && inm[0] == r.etag { // the usual revalidation, exactly
+			return true
+		}
 		return etagListMatches(strings.Join(inm, ","), r.etag)
 	}
 	ims := req.Header.Get("If-Modified-Since")

@@ -89,9 +89,10 @@ func NewHandler(o Options) *Handler {
 	h.handle("topic", "GET /topics/{id}", h.pageHandler(viewTopic))
 	h.handle("sources", "GET /sources", h.pageHandler(viewSources))
 	h.handle("source", "GET /sources/{name}", h.pageHandler(viewSource))
-	h.handle("feed", "GET /feeds/{file}", h.feedHandler(IndexAll))
-	h.handle("topic_feed", "GET /feeds/topics/{file}", h.feedHandler(IndexTopic))
-	h.handle("source_feed", "GET /feeds/sources/{file}", h.feedHandler(IndexSource))
+	for _, kind := range []IndexKind{IndexAll, IndexTopic, IndexSource} {
+		name, pattern := feedRouteNames(kind)
+		h.handle(name, pattern, h.feedHandler(kind))
+	}
 	h.handle("opml", "GET /opml", http.HandlerFunc(h.serveOPML))
 	h.handle("healthz", "GET /healthz", http.HandlerFunc(h.serveHealthz))
 	h.handle("readyz", "GET /readyz", http.HandlerFunc(h.serveReadyz))
@@ -102,9 +103,26 @@ func NewHandler(o Options) *Handler {
 }
 
 // handle registers hd for pattern under the route name Route reports.
+// Before hd runs, a ResponseWriter that is a RouteRecorder is told name.
 func (h *Handler) handle(name, pattern string, hd http.Handler) {
-	h.mux.Handle(pattern, hd)
+	h.mux.Handle(pattern, http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if rr, ok := w.(RouteRecorder); ok {
+			rr.SetRoute(name)
+		}
+		hd.ServeHTTP(w, r)
+	}))
 	h.routes[pattern] = name
+}
+
+// RouteRecorder is implemented by a ResponseWriter (a metrics middleware's
+// wrapper) that wants the name of the route serving a request without
+// routing it a second time with Route. When one of the routes serves the
+// request, the Handler calls SetRoute with the name Route would return,
+// once, before the route writes anything. It is not called for a request
+// that no route serves (Route returns RouteOther for it, or the name of
+// the route an internal redirect leads to).
+type RouteRecorder interface {
+	SetRoute(name string)
 }
 
 // RouteOther is what Route returns for a request that no route serves.
@@ -140,7 +158,56 @@ func (h *Handler) SetSite(s Site) {
 // ServeHTTP routes a request. Unknown paths answer 404 and known paths
 // with another method than GET or HEAD answer 405.
 func (h *Handler) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	if kind, file, ok := feedRoute(r); ok {
+		// What the mux would do, without its matching: the feeds are the
+		// hot path of a feed server (mostly answered 304).
+		name, pattern := feedRouteNames(kind)
+		if rr, ok := w.(RouteRecorder); ok {
+			rr.SetRoute(name)
+		}
+		r.Pattern = pattern
+		h.serveFeed(w, r, kind, file)
+		return
+	}
 	h.mux.ServeHTTP(w, r)
+}
+
+// feedRoute recognises a request that the mux routes to one of the feed
+// routes without a redirect (GET or HEAD, a clean path without escapes:
+// /feeds/FILE, /feeds/topics/FILE or /feeds/sources/FILE), and returns
+// the route's kind and the file. ok is false for every other request,
+// which then goes through the mux (TestFeedRouteAsMux checks the two
+// agree).
+func feedRoute(r *http.Request) (kind IndexKind, file string, ok bool) {
+	if r.Method != http.MethodGet && r.Method != http.MethodHead || r.URL.RawPath != "" {
+		return 0, "", false
+	}
+	rest, ok := strings.CutPrefix(r.URL.Path, "/feeds/")
+	if !ok {
+		return 0, "", false
+	}
+	kind = IndexAll
+	if f, ok := strings.CutPrefix(rest, "topics/"); ok {
+		kind, rest = IndexTopic, f
+	} else if f, ok := strings.CutPrefix(rest, "sources/"); ok {
+		kind, rest = IndexSource, f
+	}
+	if rest == "" || rest == "." || rest == ".." || strings.IndexByte(rest, '/') >= 0 {
+		return 0, "", false
+	}
+	return kind, rest, true
+}
+
+// feedRouteNames returns the route name and mux pattern of the feed
+// route of kind, as registered in NewHandler.
+func feedRouteNames(kind IndexKind) (name, pattern string) {
+	switch kind {
+	case IndexTopic:
+		return "topic_feed", "GET /feeds/topics/{file}"
+	case IndexSource:
+		return "source_feed", "GET /feeds/sources/{file}"
+	}
+	return "feed", "GET /feeds/{file}"
 }
 
 // baseFor returns the absolute base URL for r and the part of a cache key
@@ -166,45 +233,52 @@ func baseFor(st *siteState, r *http.Request) (base, key string) {
 // feedHandler serves /feeds/..., /feeds/topics/... or /feeds/sources/...
 func (h *Handler) feedHandler(kind IndexKind) http.HandlerFunc {
 	return func(w http.ResponseWriter, r *http.Request) {
-		file := r.PathValue("file")
-		dot := strings.LastIndexByte(file, '.')
-		if dot < 0 {
-			h.fail(w, r, &requestError{status: http.StatusNotFound, msg: "not found: feed names end in .atom, .rss or .json"})
+		h.serveFeed(w, r, kind, r.PathValue("file"))
+	}
+}
+
+// serveFeed serves file (NAME.EXT) of the feeds of kind.
+func (h *Handler) serveFeed(w http.ResponseWriter, r *http.Request, kind IndexKind, file string) {
+
+	dot := strings.LastIndexByte(file, '.')
+	if dot < 0 {
+		h.fail(w, r, &requestError{status: http.StatusNotFound, msg: "not found: feed names end in .atom, .rss or .json"})
+		return
+	}
+	name, ext := file[:dot], file[dot+1:]
+	f, ok := formatByExt[ext]
+	if !ok {
+		h.fail(w, r, &requestError{status: http.StatusNotFound, msg: fmt.Sprintf("not found: unknown feed format %q; use .atom, .rss or .json", ext)})
+		return
+	}
+	st := h.site.Load()
+	idx := Index{Kind: kind, Name: name}
+	switch kind {
+	case IndexAll:
+		if name != "all" {
+			h.fail(w, r, &requestError{status: http.StatusNotFound, msg: "not found: the merged feed is /feeds/all." + ext})
 			return
 		}
-		name, ext := file[:dot], file[dot+1:]
-		f, ok := formatByExt[ext]
-		if !ok {
-			h.fail(w, r, &requestError{status: http.StatusNotFound, msg: fmt.Sprintf("not found: unknown feed format %q; use .atom, .rss or .json", ext)})
+		idx.Name = ""
+	case IndexTopic:
+		if _, ok := st.topics[name]; !ok {
+			h.fail(w, r, &requestError{status: http.StatusNotFound, msg: fmt.Sprintf("not found: no topic %q is configured", name)})
 			return
 		}
-		st := h.site.Load()
-		idx := Index{Kind: kind, Name: name}
-		switch kind {
-		case IndexAll:
-			if name != "all" {
-				h.fail(w, r, &requestError{status: http.StatusNotFound, msg: "not found: the merged feed is /feeds/all." + ext})
-				return
-			}
-			idx.Name = ""
-		case IndexTopic:
-			if _, ok := st.topics[name]; !ok {
-				h.fail(w, r, &requestError{status: http.StatusNotFound, msg: fmt.Sprintf("not found: no topic %q is configured", name)})
-				return
-			}
-		case IndexSource:
-			if _, ok := st.sources[name]; !ok {
-				h.fail(w, r, &requestError{status: http.StatusNotFound, msg: fmt.Sprintf("not found: no source %q is configured", name)})
-				return
-			}
+	case IndexSource:
+		if _, ok := st.sources[name]; !ok {
+			h.fail(w, r, &requestError{status: http.StatusNotFound, msg: fmt.Sprintf("not found: no source %q is configured", name)})
+			return
 		}
+	}
+	fq := feedQuery{limit: DefaultLimit}
+	if r.URL.RawQuery != "" {
 		values, err := url.ParseQuery(r.URL.RawQuery)
 		if err != nil {
 			h.fail(w, r, badRequest("bad query string: %v", err))
 			return
 		}
-		fq, err := parseFeedQuery(values)
-		if err != nil {
+		if fq, err = parseFeedQuery(values); err != nil {
 			h.fail(w, r, err)
 			return
 		}
@@ -212,17 +286,29 @@ func (h *Handler) feedHandler(kind IndexKind) http.HandlerFunc {
 			h.fail(w, r, badRequest("queries are not supported"))
 			return
 		}
-		base, baseKey := baseFor(st, r)
-		key := "feed\x00" + baseKey + "\x00" + feedPath(idx, f) + "\x00" + fq.values(fq.before).Encode()
-		res, err := h.cache.lookup(key, h.store.Generation(), st.version, h.now(), func() (*rendered, error) {
-			return h.renderFeed(st, base, idx, f, fq)
-		})
-		if err != nil {
-			h.fail(w, r, err)
-			return
-		}
-		serveRendered(w, r, res, st.CacheMaxAge)
 	}
+	base, baseKey := baseFor(st, r)
+	key, ok := "", false
+	if fq == (feedQuery{limit: DefaultLimit}) && baseKey == "" {
+		key, ok = st.feedKeys[feedKeyID{idx.Kind, idx.Name, f}]
+	}
+	if !ok {
+		key = feedKey(baseKey, idx, f, fq.values(fq.before).Encode())
+	}
+	res, err := h.cache.lookup(key, h.store.Generation(), st.version, h.now, func() (*rendered, error) {
+		return h.renderFeed(st, base, idx, f, fq)
+	})
+	if err != nil {
+		h.fail(w, r, err)
+		return
+	}
+	serveRendered(w, r, res, st.cacheControl)
+}
+
+// feedKey is the response cache key of a feed page: baseKey as baseFor
+// returns it, and the page's canonical query string.
+func feedKey(baseKey string, idx Index, f format, query string) string {
+	return "feed\x00" + baseKey + "\x00" + feedPath(idx, f) + "\x00" + query
 }
 
 // renderFeed renders one page of a feed.
@@ -319,14 +405,14 @@ func (b *builder) doc(idx Index, f format, fq feedQuery, p page) *feedDoc {
 func (h *Handler) serveOPML(w http.ResponseWriter, r *http.Request) {
 	st := h.site.Load()
 	base, baseKey := baseFor(st, r)
-	res, err := h.cache.lookup("opml\x00"+baseKey, h.store.Generation(), st.version, h.now(), func() (*rendered, error) {
+	res, err := h.cache.lookup("opml\x00"+baseKey, h.store.Generation(), st.version, h.now, func() (*rendered, error) {
 		return h.renderOPML(st, base)
 	})
 	if err != nil {
 		h.fail(w, r, err)
 		return
 	}
-	serveRendered(w, r, res, st.CacheMaxAge)
+	serveRendered(w, r, res, st.cacheControl)
 }
 
 // serveHealthz answers 200 "ok" while the process serves HTTP.

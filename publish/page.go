@@ -109,14 +109,14 @@ func (h *Handler) pageHandler(v view) http.HandlerFunc {
 		}
 		now := h.now()
 		key := "page\x00" + baseKey + "\x00" + pr.path() + "\x00" + pr.values(pr.before).Encode()
-		res, err := h.cache.lookup(key, h.store.Generation(), st.version, now, func() (*rendered, error) {
+		res, err := h.cache.lookup(key, h.store.Generation(), st.version, func() time.Time { return now }, func() (*rendered, error) {
 			return h.renderHTML(st, base, pr, now)
 		})
 		if err != nil {
 			h.failPage(w, r, st, base, pr, err)
 			return
 		}
-		serveRendered(w, r, res, st.CacheMaxAge)
+		serveRendered(w, r, res, st.cacheControl)
 	}
 }
 

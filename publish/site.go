@@ -58,6 +58,20 @@ type siteState struct {
 	base    *url.URL  // nil: derive from the request
 	sources map[string]SourceInfo
 	topics  map[string]TopicInfo
+
+	// cacheControl is the Cache-Control value of cached responses.
+	cacheControl []string
+	// feedKeys are the response cache keys of the merged feed and the
+	// topic feeds requested without a query, when base is set (the key
+	// then does not depend on the request): serving them builds no key.
+	feedKeys map[feedKeyID]string
+}
+
+// feedKeyID names a feed whose cache key siteState.feedKeys holds.
+type feedKeyID struct {
+	kind IndexKind
+	name string // "" for IndexAll
+	f    format
 }
 
 func newSiteState(s Site, version uint64, since time.Time) *siteState {
@@ -87,6 +101,16 @@ func newSiteState(s Site, version uint64, since time.Time) *siteState {
 			t.Title = t.ID
 		}
 		st.topics[t.ID] = t
+	}
+	st.cacheControl = cacheControlValue(st.CacheMaxAge)
+	if st.base != nil {
+		st.feedKeys = make(map[feedKeyID]string, 3*(1+len(st.topics)))
+		for f := range formatJSON + 1 {
+			st.feedKeys[feedKeyID{IndexAll, "", f}] = feedKey("", Index{Kind: IndexAll}, f, "")
+			for id := range st.topics {
+				st.feedKeys[feedKeyID{IndexTopic, id, f}] = feedKey("", Index{Kind: IndexTopic, Name: id}, f, "")
+			}
+		}
 	}
 	return st
 }
