@@ -4,12 +4,10 @@ import (
 	"encoding/binary"
 	"errors"
 	"fmt"
-	"hash/fnv"
 	"slices"
 	"unicode/utf8"
 
 	"github.com/aggregatord/aggregatord/news"
-	"github.com/aggregatord/aggregatord/sanitize"
 	"github.com/aggregatord/aggregatord/topics"
 )
 
@@ -55,7 +53,7 @@ func Fingerprint(it *news.Item) Sketch {
 // compares settings through it.
 func fingerprint(it *news.Item, k, lead int) Sketch {
 	var hs []uint32
-	hs = appendShingles(hs, words(sanitize.Text(it.Title), 0), k)
+	hs = appendShingles(hs, words(plainText(it.Title), 0), k)
 	ws := leadWords(it.Content, lead)
 	if len(ws) == 0 {
 		ws = leadWords(it.Summary, lead)
@@ -81,7 +79,11 @@ func leadWords(h string, max int) []string {
 				part = part[:len(part)-1]
 			}
 		}
-		ws := words(sanitize.Text(part), 0)
+		limit := 0
+		if max > 0 {
+			limit = max + 1 // more than max words: enough read
+		}
+		ws := words(plainText(part), limit)
 		if max > 0 && len(ws) > max {
 			return ws[:max]
 		}
@@ -91,24 +93,22 @@ func leadWords(h string, max int) []string {
 	}
 }
 
+// plainText is the text of the HTML fragment s (see appendPlainText).
+func plainText(s string) string {
+	if s == "" {
+		return ""
+	}
+	return string(appendPlainText(make([]byte, 0, len(s)), s))
+}
+
 // words returns the normalised words of text (topics.Tokenize without the
-// alternative forms it adds for matching), at most max of them; 0 means
-// all.
+// alternative forms it adds for matching: topics.Words), at most max of
+// them; 0 means all.
 func words(text string, max int) []string {
 	if text == "" {
 		return nil
 	}
-	var out []string
-	for _, t := range topics.Tokenize(text) {
-		if t.Alt || t.Term == "" {
-			continue
-		}
-		out = append(out, t.Term)
-		if max > 0 && len(out) == max {
-			break
-		}
-	}
-	return out
+	return topics.Words(text, max)
 }
 
 // appendShingles appends the hash of every run of k words of ws, or of
@@ -128,14 +128,22 @@ func appendShingles(hs []uint32, ws []string, k int) []uint32 {
 // with the MurmurHash3 fmix64 mixer so that every bit depends on every
 // input byte, truncated to its low 32 bits. Stored sketches depend on it.
 func hashShingle(ws []string) uint32 {
-	h := fnv.New64a()
+	const (
+		offset64 = 14695981039346656037
+		prime64  = 1099511628211
+	)
+	h := uint64(offset64)
 	for i, w := range ws {
 		if i > 0 {
-			_, _ = h.Write([]byte{0x1f})
+			h ^= 0x1f
+			h *= prime64
 		}
-		_, _ = h.Write([]byte(w))
+		for j := 0; j < len(w); j++ {
+			h ^= uint64(w[j])
+			h *= prime64
+		}
 	}
-	return uint32(fmix64(h.Sum64()))
+	return uint32(fmix64(h))
 }
 
 func fmix64(k uint64) uint64 {

@@ -216,6 +216,16 @@ func BenchmarkFingerprint(b *testing.B) {
 			}
 		})
 	}
+	// The items of the topics package's BenchmarkTagCorpus.
+	b.Run("corpus", func(b *testing.B) {
+		corpus := benchCorpus(b)
+		b.ReportAllocs()
+		b.ResetTimer()
+		for i := 0; b.Loop(); i++ {
+			Fingerprint(&corpus[i%len(corpus)])
+		}
+		b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+	})
 }
 
 func BenchmarkSimilarity(b *testing.B) {

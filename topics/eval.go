@@ -51,6 +51,9 @@ func (n *termNode) match(d *Doc) bool {
 // first returns the index in f.entries of the first word of the first
 // occurrence of n in f, or -1.
 func (n *termNode) first(f *field) int {
+	if !f.mayHave(n.hash) {
+		return -1
+	}
 	i, _ := n.nextHit(f, lowerBound(f.entries, n.words[0]))
 	return i
 }

@@ -9,7 +9,6 @@ import (
 	"github.com/aggregatord/aggregatord/news"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
-	"golang.org/x/text/unicode/norm"
 )
 
 // Doc is a news item prepared for matching: its title and its text
@@ -32,6 +31,18 @@ type field struct {
 	// per word.
 	atPos    []int32
 	posStart []int32
+	// filtered is set when entries holds only the words a vocab can
+	// match (a Doc built by a Tagger); seen then holds the hashes of the
+	// vocab's words and prefixes that occur.
+	filtered bool
+	seen     bloom
+}
+
+// mayHave reports whether the field may contain a word or prefix whose
+// wordHash is h: false only when the field was built for a vocab that has
+// it and it does not occur.
+func (f *field) mayHave(h uint32) bool {
+	return !f.filtered || f.seen.has(h)
 }
 
 // at returns the indexes in f.entries of the words at position p.
@@ -71,6 +82,9 @@ func NewDoc(it *news.Item) *Doc {
 type docBuilder struct {
 	tz   tokenizer
 	text []byte
+	// voc, when set, is the vocabulary of the only queries the Docs will
+	// be matched with: words they cannot match are left out.
+	voc *vocab
 }
 
 // build fills d from it, reusing d's slices.
@@ -104,15 +118,24 @@ func (b *docBuilder) build(d *Doc, it *news.Item) {
 
 // field tokenises text into f.
 func (b *docBuilder) field(f *field, text string) {
-	text = norm.NFKC.String(text)
+	text = toNFKC(text)
 	tz := &b.tz
 	tz.reset()
 	tz.run(text)
 	text = tz.text
 	buf := string(tz.buf)
 	f.text = text
-	f.entries = slices.Grow(f.entries[:0], len(tz.toks))
+	f.filtered = b.voc != nil
+	f.seen = bloom{}
+	if f.filtered {
+		f.entries = f.entries[:0]
+	} else {
+		f.entries = slices.Grow(f.entries[:0], len(tz.toks))
+	}
 	for _, t := range tz.toks {
+		if f.filtered && !b.voc.match(t.term.in(text, buf), &f.seen) {
+			continue
+		}
 		f.entries = append(f.entries, entry{
 			term:  t.term.in(text, buf),
 			cased: t.cased.in(text, buf),
@@ -163,6 +186,190 @@ func appendText(b []byte, s string) []byte {
 	if !strings.Contains(s, "<") {
 		return append(b, html.UnescapeString(s)...)
 	}
+	n := len(b)
+	if b, ok := appendSimpleHTML(b, s); ok {
+		return b
+	}
+	return appendTokenizedText(b[:n], s)
+}
+
+// appendSimpleHTML is appendText for the common fragments, made of text
+// and of well-formed tags of ordinary elements, without the cost of an
+// html.Tokenizer; it gives what appendTokenizedText gives
+// (FuzzAppendText). It returns false, having appended something or not,
+// for any other fragment: one with a comment, a doctype, a \r, a raw text
+// or skipped element (script, style, textarea...), a tag name that is not
+// letters and digits, or an attribute that is not name, name=value,
+// name="value" or name='value'.
+func appendSimpleHTML(b []byte, s string) ([]byte, bool) {
+	if strings.IndexByte(s, '\r') >= 0 {
+		return b, false
+	}
+	text := 0 // start of the pending text
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		end, name, ok := simpleTag(s, i)
+		if !ok {
+			return b, false
+		}
+		if end < 0 { // a '<' that is text
+			i++
+			continue
+		}
+		b = appendUnescaped(b, s[text:i])
+		text, i = end, end
+		var buf [16]byte
+		a := atom.Lookup(lowerName(buf[:0], name))
+		switch a {
+		case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Textarea, atom.Title,
+			atom.Iframe, atom.Noembed, atom.Noframes, atom.Plaintext, atom.Xmp:
+			return b, false
+		}
+		if isBlock(a) {
+			b = append(b, "\u2029"...)
+		} else if a == atom.Img || a == atom.Wbr {
+			b = append(b, ' ')
+		}
+	}
+	return appendUnescaped(b, s[text:]), true
+}
+
+// appendUnescaped appends the text s with its character references
+// decoded, as html.Tokenizer does for a text token without \r.
+func appendUnescaped(b []byte, s string) []byte {
+	if strings.IndexByte(s, '&') < 0 {
+		return append(b, s...)
+	}
+	return append(b, html.UnescapeString(s)...)
+}
+
+// lowerName appends the ASCII name lower-cased to b.
+func lowerName(b []byte, name string) []byte {
+	for i := 0; i < len(name); i++ {
+		b = append(b, lowerASCII(name[i]))
+	}
+	return b
+}
+
+// simpleTag reads the tag that starts with the '<' at s[i]. It returns the
+// index after the tag and its name; end -1 when this '<' cannot start a
+// tag (it is text, as for html.Tokenizer); ok false when it starts
+// anything but a simple, complete start or end tag.
+func simpleTag(s string, i int) (end int, name string, ok bool) {
+	k := i + 1
+	if k >= len(s) {
+		return 0, "", false
+	}
+	switch c := s[k]; {
+	case isASCIILetter(c):
+	case c == '/':
+		k++
+		if k >= len(s) || !isASCIILetter(s[k]) {
+			return 0, "", false
+		}
+	case c == '!' || c == '?':
+		return 0, "", false
+	default:
+		return -1, "", true
+	}
+	start := k
+	for k < len(s) && isASCIIAlnum(s[k]) {
+		k++
+	}
+	name = s[start:k]
+	if k >= len(s) || len(name) > 16 {
+		return 0, "", false
+	}
+	switch s[k] {
+	case '>':
+		return k + 1, name, true
+	case '/', ' ', '\n', '\t', '\f':
+	default:
+		return 0, "", false
+	}
+	// Attributes: name, name=value, name="value" or name='value',
+	// separated by white space; then an optional / and the >.
+	for {
+		for k < len(s) && isTagSpace(s[k]) {
+			k++
+		}
+		if k >= len(s) {
+			return 0, "", false
+		}
+		switch s[k] {
+		case '>':
+			return k + 1, name, true
+		case '/':
+			if k+1 < len(s) && s[k+1] == '>' {
+				return k + 2, name, true
+			}
+			return 0, "", false
+		}
+		a := k
+		for k < len(s) && isAttrNameByte(s[k]) {
+			k++
+		}
+		if k == a || k >= len(s) {
+			return 0, "", false
+		}
+		if s[k] != '=' {
+			if !isTagSpace(s[k]) && s[k] != '>' {
+				return 0, "", false
+			}
+			continue
+		}
+		k++
+		if k >= len(s) {
+			return 0, "", false
+		}
+		if q := s[k]; q == '"' || q == '\'' {
+			e := strings.IndexByte(s[k+1:], q)
+			if e < 0 {
+				return 0, "", false
+			}
+			k += e + 2
+		} else {
+			v := k
+			for k < len(s) && isUnquotedValueByte(s[k]) {
+				k++
+			}
+			if k == v {
+				return 0, "", false
+			}
+		}
+		if k >= len(s) || !isTagSpace(s[k]) && s[k] != '>' {
+			return 0, "", false
+		}
+	}
+}
+
+func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
+
+// isTagSpace reports whether c is white space inside a tag (html.Tokenizer
+// also counts \r, which appendSimpleHTML leaves to it).
+func isTagSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\f' }
+
+func isAttrNameByte(c byte) bool {
+	return isASCIIAlnum(c) || c == '-' || c == '_' || c == ':' || c == '.'
+}
+
+// isUnquotedValueByte reports whether c may be part of an unquoted
+// attribute value in a simple tag.
+func isUnquotedValueByte(c byte) bool {
+	switch c {
+	case ' ', '\n', '\r', '\t', '\f', '>', '<', '"', '\'', '=', '`':
+		return false
+	}
+	return c >= 0x21 && c < 0x7f
+}
+
+// appendTokenizedText is appendText for any fragment, with an
+// html.Tokenizer.
+func appendTokenizedText(b []byte, s string) []byte {
 	z := html.NewTokenizer(strings.NewReader(s))
 	skip := 0
 	for {

@@ -36,7 +36,7 @@ type Token struct {
 // text, each word followed by its Alt forms. Items are tokenised the same
 // way by NewDoc, and the words of a query by Parse.
 func Tokenize(text string) []Token {
-	text = norm.NFKC.String(text)
+	text = toNFKC(text)
 	var tz tokenizer
 	tz.run(text)
 	buf := string(tz.buf)
@@ -92,10 +92,17 @@ type tokenizer struct {
 	parts []int // indexes in toks of the parts of the current compound
 	caser cases.Caser
 	fold  bool // caser is set
+	// limit, when positive, stops run at the first word after limit
+	// words (parts of compounds, not Alt forms) have been read; words
+	// counts them.
+	limit, words int
+	// noAlt leaves out the Alt forms (for Words).
+	noAlt bool
 }
 
 func (tz *tokenizer) reset() {
 	tz.text = ""
+	tz.words = 0
 	tz.buf = tz.buf[:0]
 	tz.toks = tz.toks[:0]
 	tz.parts = tz.parts[:0]
@@ -131,6 +138,9 @@ func (tz *tokenizer) run(text string) {
 	tz.text = text
 	pos := 0
 	for i := 0; i < len(text); {
+		if tz.limit > 0 && tz.words >= tz.limit {
+			return
+		}
 		c := text[i]
 		if c < utf8.RuneSelf {
 			if isASCIIAlnum(c) {
@@ -171,8 +181,11 @@ func (tz *tokenizer) compound(i, pos int) (int, int) {
 		if term.n > 0 {
 			tz.parts = append(tz.parts, len(tz.toks))
 			tz.toks = append(tz.toks, rawTok{term: term, cased: cased, surf: textRef(i, surfEnd), pos: int32(pos)})
-			tz.arabicForms(len(tz.toks) - 1)
+			if !tz.noAlt {
+				tz.arabicForms(len(tz.toks) - 1)
+			}
 			pos++
+			tz.words++
 		}
 		i, end = surfEnd, surfEnd
 		if i < len(text) {
@@ -186,7 +199,7 @@ func (tz *tokenizer) compound(i, pos int) (int, int) {
 		}
 		break
 	}
-	if len(tz.parts) > 1 {
+	if len(tz.parts) > 1 && !tz.noAlt {
 		tz.joined(start, end)
 	}
 	return end, pos
@@ -233,6 +246,12 @@ func (tz *tokenizer) arabicForms(k int) {
 		return // 8 bytes: a one-letter prefix and minStem letters
 	}
 	if c := tz.buf[t.term.off]; c != 0xd8 && c != 0xd9 { // U+0600..U+067F
+		return
+	}
+	// Every prefix starts with one of و ف ب ك ل ا.
+	switch r, _ := utf8.DecodeRune(tz.buf[t.term.off:]); r {
+	case 'و', 'ف', 'ب', 'ك', 'ل', 'ا':
+	default:
 		return
 	}
 	for _, p := range arabicPrefixes {
@@ -290,6 +309,8 @@ func (tz *tokenizer) scanPart(i int) (normEnd, surfEnd int) {
 			if !prevLetter || !isLetterAt(text, j+size) {
 				return j, j
 			}
+		case plainArabic(r):
+			prevDigit, prevLetter = false, true
 		case isWordRune(r):
 			prevDigit = unicode.IsDigit(r)
 			prevLetter = !prevDigit
@@ -315,7 +336,7 @@ func abbrevEnd(text string, i int) int {
 	j, n := i, 0
 	for j < len(text) {
 		r, size := utf8.DecodeRuneInString(text[j:])
-		if !unicode.IsLetter(r) {
+		if r < utf8.RuneSelf && !isASCIIAlnum(byte(r)) || !plainArabic(r) && !unicode.IsLetter(r) {
 			break
 		}
 		k := j + size
@@ -409,6 +430,12 @@ func (tz *tokenizer) appendNorm(s string) {
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[k:])
+		if plainArabic(r) {
+			tz.buf = append(tz.buf, s[k:k+size]...)
+			prevDigit = false
+			k += size
+			continue
+		}
 		if m, ok := foldRune(r); ok {
 			if m == '.' || m == ',' {
 				if prevDigit && isDigitAt(s, k+size) {
@@ -466,7 +493,7 @@ func (tz *tokenizer) foldCase(cased ref) ref {
 			continue
 		}
 		r, size := utf8.DecodeRune(b[k:])
-		if unicode.SimpleFold(r) != r {
+		if !plainArabic(r) && unicode.SimpleFold(r) != r {
 			other = true
 			break
 		}
@@ -566,6 +593,9 @@ func isWordStart(r rune) bool {
 	if r < utf8.RuneSelf {
 		return isASCIIAlnum(byte(r))
 	}
+	if plainArabic(r) {
+		return true
+	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r)
 }
 
@@ -573,6 +603,9 @@ func isWordStart(r rune) bool {
 func isWordRune(r rune) bool {
 	if r < utf8.RuneSelf {
 		return isASCIIAlnum(byte(r))
+	}
+	if plainArabic(r) {
+		return true
 	}
 	return unicode.IsLetter(r) || unicode.IsDigit(r) || unicode.IsMark(r)
 }
@@ -608,7 +641,7 @@ func isLetterAt(s string, i int) bool {
 		return false
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
-	return unicode.IsLetter(r) && !isApostrophe(r)
+	return plainArabic(r) || unicode.IsLetter(r) && !isApostrophe(r)
 }
 
 func isDigitAt(s string, i int) bool {
@@ -617,4 +650,96 @@ func isDigitAt(s string, i int) bool {
 	}
 	r, _ := utf8.DecodeRuneInString(s[i:])
 	return unicode.IsDigit(r)
+}
+
+// plainArabic reports whether r is an Arabic letter that the
+// normalisation keeps as it is: a letter (not a digit or a mark) without
+// case, without a decomposition, not folded to another letter and not
+// dropped. It is a fast path for the general tests (unicode.IsLetter,
+// foldRune, the NFD decomposition, case folding), whose results it
+// shares (TestPlainArabic).
+func plainArabic(r rune) bool {
+	switch {
+	case r < 0x0621 || r > 0x064a:
+		return false
+	case r >= 0x0622 && r <= 0x0626, r == 0x0629, r == 0x0649, r >= 0x063b && r <= 0x0640:
+		return false
+	}
+	return true
+}
+
+// toNFKC returns s in Unicode NFKC form. Text made of ASCII and of runes
+// that are alone in NFKC form and never reordered or composed with what
+// precedes them (nfkcInert) is returned as it is without consulting the
+// normalisation tables.
+func toNFKC(s string) string {
+	for i := 0; i < len(s); {
+		c := s[i]
+		if c < utf8.RuneSelf {
+			i++
+			continue
+		}
+		r, size := utf8.DecodeRuneInString(s[i:])
+		if !nfkcInert(r) {
+			return norm.NFKC.String(s)
+		}
+		i += size
+	}
+	return s
+}
+
+// nfkcInert reports whether r is one of the common non-ASCII runes of
+// news text (Arabic and Persian letters and punctuation, typographic
+// quotes and dashes) whose NFKC quick check is Yes and whose canonical
+// combining class is 0: a text made only of them and of ASCII is in NFKC
+// form (TestNFKCInert checks each against the tables).
+func nfkcInert(r rune) bool {
+	switch {
+	case r >= 0x0621 && r <= 0x064a, r >= 0x0660 && r <= 0x066d, r >= 0x0671 && r <= 0x0674,
+		r >= 0x0679 && r <= 0x06d3, r >= 0x2012 && r <= 0x2015, r >= 0x2018 && r <= 0x201f:
+		return true
+	}
+	switch r {
+	case 0x060c, 0x061b, 0x061f, 0x00ab, 0x00bb, 0x2010, 0x2022:
+		return true
+	}
+	return false
+}
+
+// Words returns the first max normalised words of text (all of them when
+// max is 0 or less), in order: the Term of every Token of Tokenize(text)
+// that is not Alt. It is cheaper than Tokenize when only the words are
+// wanted, and stops reading text once it has max words (package stories
+// fingerprints items with it).
+func Words(text string, max int) []string {
+	text = toNFKC(text)
+	tz := tokenizer{
+		buf:   make([]byte, 0, len(text)/4+16),
+		toks:  make([]rawTok, 0, len(text)/5+8),
+		noAlt: true,
+	}
+	if max > 0 {
+		tz.limit = max
+	}
+	tz.run(text)
+	n := 0
+	for _, t := range tz.toks {
+		if !t.alt {
+			n++
+		}
+	}
+	if max > 0 {
+		n = min(n, max)
+	}
+	if n == 0 {
+		return nil
+	}
+	buf := string(tz.buf)
+	out := make([]string, 0, n)
+	for _, t := range tz.toks {
+		if !t.alt && len(out) < n {
+			out = append(out, t.term.in(text, buf))
+		}
+	}
+	return out
 }

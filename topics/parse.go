@@ -596,7 +596,7 @@ func (p *parser) term(tok qtok, cased bool) node {
 		p.failAt(tok.star, "* needs at least 2 letters before it")
 		return nil
 	}
-	t := &termNode{words: words, prefix: tok.prefix}
+	t := &termNode{words: words, prefix: tok.prefix, hash: wordHash(words[0])}
 	if cased {
 		t.cased = caseds
 	}
@@ -667,6 +667,7 @@ type termNode struct {
 	cased  []string // for a case-sensitive term, the cased words; else nil
 	prefix bool     // the last word is a prefix
 	scope  scope
+	hash   uint32 // wordHash of words[0]
 }
 
 // metaNode is source:NAME or tag:NAME.

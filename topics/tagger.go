@@ -26,6 +26,7 @@ type Topic struct {
 type Tagger struct {
 	topics []Topic // sorted by ID
 	pool   *sync.Pool
+	voc    *vocab // the words of the topics' queries
 }
 
 // Compile parses the query of every [[topic]] in cfg. When some do not
@@ -61,6 +62,7 @@ func Compile(cfg *config.Config) (*Tagger, error) {
 		return nil, &errs
 	}
 	slices.SortStableFunc(t.topics, func(a, b Topic) int { return cmp.Compare(a.ID, b.ID) })
+	t.voc = t.vocab()
 	return t, nil
 }
 
@@ -70,7 +72,17 @@ func Compile(cfg *config.Config) (*Tagger, error) {
 func NewTagger(topics ...Topic) *Tagger {
 	t := &Tagger{topics: slices.Clone(topics), pool: newDocPool()}
 	slices.SortStableFunc(t.topics, func(a, b Topic) int { return cmp.Compare(a.ID, b.ID) })
+	t.voc = t.vocab()
 	return t
+}
+
+// vocab returns the vocabulary of the topics' queries.
+func (t *Tagger) vocab() *vocab {
+	qs := make([]*Query, len(t.topics))
+	for i, tp := range t.topics {
+		qs[i] = tp.Query
+	}
+	return newVocab(qs...)
 }
 
 // CheckQuery reports whether q parses: nil, or the byte offset of the
@@ -133,6 +145,7 @@ func (t *Tagger) match(it *news.Item, dst []string) []string {
 	} else {
 		p = new(pooled)
 	}
+	p.b.voc = t.voc
 	p.b.build(&p.d, it)
 	for _, tp := range t.topics {
 		if tp.Query.Match(&p.d) {
@@ -176,11 +189,13 @@ func ParseFilter(q string) (func(*news.Item) bool, error) {
 		return nil, err
 	}
 	pool := newDocPool()
+	voc := newVocab(query)
 	return func(it *news.Item) bool {
 		if it == nil {
 			return false
 		}
 		p := pool.Get().(*pooled)
+		p.b.voc = voc
 		p.b.build(&p.d, it)
 		ok := query.Match(&p.d)
 		p.release()

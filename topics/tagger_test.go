@@ -280,3 +280,16 @@ func BenchmarkMatch(b *testing.B) {
 		tp.Query.Match(docs[i%len(docs)])
 	}
 }
+
+// BenchmarkTagCorpus tags realistic corpus items (see benchCorpus) with
+// every topic of the example config; items/s is reported.
+func BenchmarkTagCorpus(b *testing.B) {
+	tg := loadExample(b)
+	items := benchCorpus(b)
+	b.ReportAllocs()
+	b.ResetTimer()
+	for i := 0; b.Loop(); i++ {
+		tg.Tag(&items[i%len(items)])
+	}
+	b.ReportMetric(float64(b.N)/b.Elapsed().Seconds(), "items/s")
+}
