@@ -55,6 +55,15 @@ func TestQuick(t *testing.T) {
 	if r.Storage.Items != 12*8+r.Churn.NewItems || r.Storage.Ratio <= 0 {
 		t.Errorf("storage: %+v", r.Storage)
 	}
+	for _, g := range []groupingResult{r.GroupingCold, r.GroupingChurn} {
+		if g.WireCopies == 0 || g.WireCopies != g.WireGenerated || g.TruePairs > g.StoryPairs || g.TruePairs > g.WirePairs ||
+			g.Precision < 0 || g.Precision > 1 || g.Recall < 0 || g.Recall > 1 {
+			t.Errorf("grouping %s: %+v", g.Pass, g)
+		}
+	}
+	if r.GroupingCold.Items != r.Cold.New || r.GroupingChurn.Items != r.Storage.Items {
+		t.Errorf("grouping read %d and %d items, want %d and %d", r.GroupingCold.Items, r.GroupingChurn.Items, r.Cold.New, r.Storage.Items)
+	}
 	if len(r.Serving) != 13 {
 		t.Errorf("%d serving runs, want 13", len(r.Serving))
 	}

@@ -10,6 +10,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"io"
+	"maps"
 	"net"
 	"net/http"
 	"os"
@@ -70,6 +71,10 @@ type farm struct {
 
 	mu   sync.RWMutex
 	sets map[string][]*farmFeed
+	// wire maps each set's wire copies ever generated (churn included:
+	// the store keeps items the feeds have dropped) from link to wire
+	// story: the ground truth of story grouping.
+	wire map[string]map[string]string
 
 	ok200, ok304, other atomic.Int64
 }
@@ -99,6 +104,15 @@ func (fm *farm) addSet(set string, n, m int, clock time.Time) (docs, items, docB
 	wg.Wait()
 	fm.mu.Lock()
 	fm.sets[set] = feeds
+	wire := map[string]string{}
+	for _, f := range feeds {
+		for _, it := range f.items {
+			if it.Wire != "" {
+				wire[it.Link] = it.Wire
+			}
+		}
+	}
+	fm.wire[set] = wire
 	fm.mu.Unlock()
 	for _, f := range feeds {
 		docs++
@@ -124,7 +138,11 @@ func (fm *farm) churn(set string, frac float64, k, pass int, now time.Time) (fee
 		var fresh []genItem
 		for j := range k {
 			pub := now.Add(-time.Duration(k-1-j) * time.Minute)
-			fresh = append([]genItem{f.spec.item(f.nextSeq, pub)}, fresh...)
+			it := f.spec.item(f.nextSeq, pub)
+			if it.Wire != "" && fm.wire[set] != nil {
+				fm.wire[set][it.Link] = it.Wire
+			}
+			fresh = append([]genItem{it}, fresh...)
 			f.nextSeq++
 		}
 		keep := len(f.items)
@@ -292,13 +310,16 @@ type helperReply struct {
 	Served200 int64        `json:"served_200,omitempty"`
 	Served304 int64        `json:"served_304,omitempty"`
 	Other     int64        `json:"other,omitempty"`
+	// Wire maps the link of every wire copy generated in the set to its
+	// wire story (op "wire").
+	Wire map[string]string `json:"wire,omitempty"`
 }
 
 // helperMain runs the helper: it serves the farm on 127.0.0.1 and answers
 // commands until its standard input closes.
 func helperMain() int {
 	seed, _ := strconv.ParseUint(os.Getenv(childEnv+"_SEED"), 10, 64)
-	fm := &farm{seed: seed, gzipOn: os.Getenv(childEnv+"_GZIP") != "0", sets: map[string][]*farmFeed{}}
+	fm := &farm{seed: seed, gzipOn: os.Getenv(childEnv+"_GZIP") != "0", sets: map[string][]*farmFeed{}, wire: map[string]map[string]string{}}
 	ln, err := net.Listen("tcp", "127.0.0.1:0")
 	if err != nil {
 		fmt.Fprintln(os.Stderr, "helper:", err)
@@ -344,6 +365,11 @@ func helperMain() int {
 			rep.Load = &lr
 		case "stats":
 			rep.Served200, rep.Served304, rep.Other = fm.ok200.Swap(0), fm.ok304.Swap(0), fm.other.Swap(0)
+		case "wire":
+			fm.mu.RLock()
+			rep.Wire = maps.Clone(fm.wire[c.Set])
+			fm.mu.RUnlock()
+			rep.Items = len(rep.Wire)
 		case "itembytes":
 			fm.mu.RLock()
 			for _, f := range fm.sets[c.Set] {

@@ -27,6 +27,10 @@ type genItem struct {
 	GUID      string
 	Permalink bool // RSS: the GUID is the link
 	Published time.Time
+	// Wire identifies the wire story the item copies ("set/lang/slot/n":
+	// the wire text is a function of the set, the language, the hour slot
+	// and the story's number in it), or is "" for an outlet's own story.
+	Wire string
 }
 
 // lang is a language's vocabulary. Multi-word entries are kept short, as
@@ -336,13 +340,15 @@ func setHash(set string) uint64 {
 // item returns item seq of the feed, published at pub.
 func (fs feedSpec) item(seq int, pub time.Time) genItem {
 	g := newTextGen(fs.Lang, fs.Seed, setHash(fs.Set), uint64(fs.Index), uint64(seq))
-	var title string
+	var title, wire string
 	var sentences []string
 	if g.r.IntN(10) == 0 {
 		// A wire copy: the story's text from the wire, this outlet's
 		// headline, the ending trimmed.
 		slot := pub.Unix() / 3600
-		w := newTextGen(fs.Lang, fs.Seed, setHash(fs.Set), 0xC0FFEE, uint64(slot), uint64(g.r.IntN(fs.Wire)))
+		n := g.r.IntN(fs.Wire)
+		w := newTextGen(fs.Lang, fs.Seed, setHash(fs.Set), 0xC0FFEE, uint64(slot), uint64(n))
+		wire = fmt.Sprintf("%s/%s/%d/%d", fs.Set, fs.Lang.code, slot, n)
 		sentences = w.story(95)
 		if cut := g.r.IntN(3); cut > 0 && len(sentences) > cut+3 {
 			sentences = sentences[:len(sentences)-cut]
@@ -361,6 +367,7 @@ func (fs feedSpec) item(seq int, pub time.Time) genItem {
 		Title:     title,
 		Link:      fmt.Sprintf("https://%s/%s/%d/%s", fs.Host, g.pick(sections), pub.Year(), slug),
 		Published: pub,
+		Wire:      wire,
 	}
 	it.HTML = g.html(sentences, "https://"+fs.Host)
 	switch {

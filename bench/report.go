@@ -22,7 +22,11 @@ type report struct {
 	Warm        passResult    `json:"warm"`
 	Churn       passResult    `json:"churn"`
 	Storage     storageResult `json:"storage"`
-	Memory      memResult     `json:"memory"`
+	// GroupingCold and GroupingChurn are the quality of story grouping
+	// after the cold and the churn pass.
+	GroupingCold  groupingResult `json:"grouping_cold"`
+	GroupingChurn groupingResult `json:"grouping_churn"`
+	Memory        memResult      `json:"memory"`
 
 	ServeTopic      string        `json:"serve_topic"`
 	ServeTopicItems int           `json:"serve_topic_items"`
@@ -348,6 +352,12 @@ func (r *report) print(w io.Writer) {
 		if p.Failed > 0 {
 			tw.Flush()
 			fmt.Fprintf(w, "  %s: %d fetches failed, first: %s\n", p.Name, p.Failed, p.FirstErr)
+		}
+	}
+	tw.Flush()
+	for _, g := range []groupingResult{r.GroupingCold, r.GroupingChurn} {
+		if g.Pass != "" {
+			fmt.Fprintf(w, "  %s\n", g.line())
 		}
 	}
 

@@ -295,7 +295,8 @@ func (b *bench) mainPhases() error {
 	r.Floor.Gofeed, r.Floor.XMLScan = *fl.Gofeed, *fl.XMLScan
 
 	db := filepath.Join(b.dir, "main.db")
-	cfg, err := b.loadConfig("main", db, b.farmSources("main", o.Feeds, "f"))
+	srcs := b.farmSources("main", o.Feeds, "f")
+	cfg, err := b.loadConfig("main", db, srcs)
 	if err != nil {
 		return err
 	}
@@ -319,6 +320,10 @@ func (b *bench) mainPhases() error {
 		}
 	}
 	r.Cold.DBBytes = fileSize(db)
+	b.progress("story grouping after the cold pass")
+	if r.GroupingCold, err = b.grouping("cold", d.Store(), "main", srcs); err != nil {
+		return err
+	}
 	b.progress("warm pass")
 	if r.Warm, err = b.pass("warm", d, nil); err != nil {
 		return err
@@ -334,6 +339,10 @@ func (b *bench) mainPhases() error {
 	}
 	r.Churn.DBBytes = fileSize(db)
 	r.Churn.ChangedFeeds, r.Churn.NewItems = ch.Feeds, ch.Items
+	b.progress("story grouping after the churn pass")
+	if r.GroupingChurn, err = b.grouping("churn", d.Store(), "main", srcs); err != nil {
+		return err
+	}
 
 	// Storage.
 	stored, err := d.Store().Count(storage.AllIndex())
