@@ -7,6 +7,7 @@ import (
 	"fmt"
 	"hash/fnv"
 	"os"
+	"strings"
 	"testing"
 
 	"github.com/aggregatord/aggregatord/news"
@@ -26,7 +27,12 @@ func TestGoldenFingerprint(t *testing.T) {
 	items := corpusItems(t)
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "# %d items: the number of hashes of Fingerprint and a hash of its encoding.\n", len(items))
+	known := goldenLines(t, goldenSketch)
 	for i := range items {
+		if i%goldenStride != 0 && 1+i < len(known) {
+			fmt.Fprintln(&out, known[1+i])
+			continue
+		}
 		sk := Fingerprint(&items[i])
 		b, err := sk.AppendBinary(nil)
 		if err != nil {
@@ -37,6 +43,23 @@ func TestGoldenFingerprint(t *testing.T) {
 		fmt.Fprintf(&out, "%d %06x\n", len(sk), h.Sum32()&0xffffff)
 	}
 	compareGolden(t, goldenSketch, out.Bytes(), items)
+}
+
+// goldenLines returns the lines of the golden file at path, for the items
+// a strided run (goldenStride) does not compute; nil when it computes all.
+func goldenLines(t *testing.T, path string) []string {
+	t.Helper()
+	if goldenStride == 1 {
+		return nil
+	}
+	if *update {
+		t.Fatal("-update needs every item: run it without -race")
+	}
+	b, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
 }
 
 // compareGolden compares got with the golden file, or writes it with
