@@ -226,6 +226,9 @@ func setDeclaredEncodingUTF8(doc []byte) []byte {
 // XML 1.0 does not allow (C0 controls other than tab, LF and CR; U+FFFE
 // and U+FFFF). It returns doc itself when there is nothing to change.
 func cleanXML(doc []byte) []byte {
+	if isCleanXML(doc) {
+		return doc
+	}
 	clean := true
 	for i := 0; i < len(doc); {
 		c := doc[i]
@@ -260,6 +263,19 @@ func cleanXML(doc []byte) []byte {
 		}
 	}
 	return out
+}
+
+// isCleanXML is a quick check that cleanXML has nothing to change: valid
+// UTF-8 (checked by utf8.Valid, which is fast on ASCII), no C0 control
+// other than tab, LF and CR, no U+FFFE or U+FFFF. A false result only
+// means that cleanXML must look closer.
+func isCleanXML(doc []byte) bool {
+	for _, c := range doc {
+		if c < 0x20 && c != '\t' && c != '\n' && c != '\r' {
+			return false
+		}
+	}
+	return utf8.Valid(doc) && !bytes.Contains(doc, []byte("\uFFFE")) && !bytes.Contains(doc, []byte("\uFFFF"))
 }
 
 // isJSON reports whether doc (after a UTF-8 BOM and whitespace) starts

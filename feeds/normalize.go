@@ -219,10 +219,14 @@ func normalizeItem(gi *gofeed.Item, c itemContext) news.Item {
 	// Link: the item's link, its other links, then a permalink GUID.
 	// The GUID only counts when it is an absolute URL on its own: a
 	// permalink is not relative to anything.
-	for _, l := range append([]string{gi.Link}, gi.Links...) {
-		if cu, ok := CanonicalURL(l, o.URL); ok {
-			it.Link = cu
-			break
+	if cu, ok := CanonicalURL(gi.Link, o.URL); ok {
+		it.Link = cu
+	} else {
+		for _, l := range gi.Links {
+			if cu, ok := CanonicalURL(l, o.URL); ok {
+				it.Link = cu
+				break
+			}
 		}
 	}
 	if it.Link == "" && c.permalinkGUID {
@@ -260,7 +264,11 @@ func normalizeItem(gi *gofeed.Item, c itemContext) news.Item {
 		base = o.URL
 	}
 	it.Summary = sanitizeCapped(rawSummary, base)
-	it.Content = sanitizeCapped(rawContent, base)
+	// Content equal to the summary is dropped; when the raw texts are
+	// equal, so are the sanitised ones, without sanitising twice.
+	if rawContent != rawSummary {
+		it.Content = sanitizeCapped(rawContent, base)
+	}
 	if it.Content == it.Summary {
 		it.Content = ""
 	}
@@ -319,11 +327,16 @@ func HashItem(it news.Item) string {
 }
 
 func hashHex(parts ...string) string {
-	h := sha256.New()
+	n := 0
 	for _, p := range parts {
-		h.Write([]byte(p))
+		n += len(p)
 	}
-	return hex.EncodeToString(h.Sum(nil))
+	buf := make([]byte, 0, n)
+	for _, p := range parts {
+		buf = append(buf, p...)
+	}
+	sum := sha256.Sum256(buf)
+	return hex.EncodeToString(sum[:])
 }
 
 // itemDate returns the date gofeed parsed, else the one ParseDate reads

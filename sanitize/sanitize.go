@@ -12,7 +12,9 @@
 // bluemonday.UGCPolicy that lets through only an allow-list of elements and
 // attributes and only http, https and mailto URLs. The second pass alone
 // decides what is safe; the first exists so that relative links survive and
-// so that raw-text elements do not leak their text.
+// so that raw-text elements do not leak their text. (For the usual feed
+// fragment, whose tree is its tags as written, the first pass writes the
+// same output from the tokens alone, without building the tree.)
 //
 // Both functions are safe for concurrent use, never panic, and always return
 // valid UTF-8.
@@ -88,10 +90,30 @@ func (z *Sanitizer) HTML(s, base string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	prepared := prepare(s, parseBase(base))
-	out := z.policy.Sanitize(prepared)
-	return defuseSchemes(strings.ToValidUTF8(out, "\uFFFD"))
+	s = validUTF8(s)
+	b := parseBase(base)
+	prepared, ok := prepareScan(s, b)
+	if !ok {
+		prepared, ok = prepareTokens(s, b)
+	}
+	if !ok {
+		prepared = prepare(s, b)
+	}
+	return defuseSchemes(validUTF8(z.applyPolicy(prepared)))
+}
+
+// applyPolicy is z.policy.Sanitize(s), writing into a builder sized for
+// the result instead of a buffer that is grown and then copied.
+func (z *Sanitizer) applyPolicy(s string) string {
+	if strings.TrimSpace(s) == "" {
+		return s // as Policy.Sanitize does
+	}
+	var b strings.Builder
+	b.Grow(len(s) + len(s)/16)
+	if err := z.policy.SanitizeReaderToWriter(strings.NewReader(s), &b); err != nil {
+		return "" // as Policy.Sanitize does
+	}
+	return b.String()
 }
 
 // parseBase returns base as an absolute http(s) URL, or nil.
@@ -361,7 +383,7 @@ func isURLJunk(r rune) bool {
 // as "javascript&#58;": the same characters once rendered, but nothing a
 // naive downstream filter (or a grep) could mistake for a live URL.
 func defuseSchemes(s string) string {
-	if !strings.Contains(s, ":") {
+	if !hasScheme(s) {
 		return s
 	}
 	var b strings.Builder
@@ -381,6 +403,22 @@ func defuseSchemes(s string) string {
 		i = j + 1
 	}
 	return b.String()
+}
+
+// hasScheme reports whether s has a ":" that defuseSchemes would rewrite.
+func hasScheme(s string) bool {
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], ':')
+		if j < 0 {
+			return false
+		}
+		j += i
+		if hasSuffixFold(s[:j], "javascript") || hasSuffixFold(s[:j], "vbscript") {
+			return true
+		}
+		i = j + 1
+	}
+	return false
 }
 
 // hasSuffixFold reports whether s ends with the lower-case ASCII word

@@ -3,6 +3,7 @@ package sanitize
 import (
 	"strings"
 	"unicode"
+	"unicode/utf8"
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -18,10 +19,17 @@ func Text(s string) string {
 	if s == "" {
 		return ""
 	}
-	s = strings.ToValidUTF8(s, "\uFFFD")
-	if !strings.ContainsAny(s, "<&") {
-		return collapse(s)
+	s = validUTF8(s)
+	if strings.IndexByte(s, '<') < 0 {
+		// No tag: the tokenizer would make one text token of s, its
+		// character references decoded.
+		return collapse(html.UnescapeString(s))
 	}
+	return textTokens(s)
+}
+
+// textTokens is Text for a valid UTF-8 s, token by token.
+func textTokens(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	z := html.NewTokenizer(strings.NewReader(s))
@@ -77,6 +85,14 @@ var inline = map[atom.Atom]bool{
 // collapse drops control and other invisible format-breaking characters,
 // turns every run of whitespace into one space and trims the ends.
 func collapse(s string) string {
+	if collapsed(s) {
+		return s
+	}
+	return collapseRunes(s)
+}
+
+// collapseRunes is collapse, rune by rune.
+func collapseRunes(s string) string {
 	var b strings.Builder
 	b.Grow(len(s))
 	space := false
@@ -95,4 +111,36 @@ func collapse(s string) string {
 		b.WriteRune(r)
 	}
 	return b.String()
+}
+
+// collapsed reports whether collapse would return s unchanged: no control
+// or format-breaking character, no whitespace other than single spaces
+// between other characters.
+func collapsed(s string) bool {
+	space := true // at the start, a space would be trimmed
+	for _, r := range s {
+		switch {
+		case r == ' ':
+			if space {
+				return false
+			}
+			space = true
+			continue
+		case r < utf8.RuneSelf && ' ' < r && r < 0x7f:
+		case unicode.IsSpace(r), unicode.IsControl(r), r == '\uFFFE', r == '\uFFFF',
+			r == utf8.RuneError: // an invalid byte becomes U+FFFD in collapse
+			return false
+		}
+		space = false
+	}
+	return !space || s == ""
+}
+
+// validUTF8 is strings.ToValidUTF8(s, "\uFFFD"), with a faster check for
+// the usual case of a valid string.
+func validUTF8(s string) string {
+	if utf8.ValidString(s) {
+		return s
+	}
+	return strings.ToValidUTF8(s, "\uFFFD")
 }
