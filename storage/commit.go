@@ -2,12 +2,17 @@ package storage
 
 import (
 	"sync"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
 
 // maxGroup is the most write functions committed in one transaction.
 const maxGroup = 32
+
+// releaseEvery is how often, at most, the committer releases the file's
+// mapped pages after a commit (see releaseMapped).
+const releaseEvery = time.Second
 
 // committer runs write functions in shared bbolt write transactions (group
 // commit). A function submitted while no transaction is being written runs
@@ -31,6 +36,9 @@ type committer struct {
 	// running is held while a group is being committed (and its near
 	// index changes applied); Check holds it to see a consistent state.
 	running sync.Mutex
+	// released is when mapped pages were last released (by run, under
+	// running).
+	released time.Time
 
 	mu    sync.Mutex
 	queue []*write
@@ -89,6 +97,7 @@ func (c *committer) update(fn func(*bolt.Tx) error) error {
 func (c *committer) run(group []*write) {
 	c.running.Lock()
 	defer c.running.Unlock()
+	defer c.release()
 	finish := func(w *write, err error) {
 		w.err = err
 		close(w.done)
@@ -113,6 +122,16 @@ func (c *committer) run(group []*write) {
 	}
 	for _, w := range group {
 		finish(w, c.commit(w.fn))
+	}
+}
+
+// release releases the file's mapped pages if it was not done within
+// releaseEvery. A failure is not the write's: it is ignored (the pages are
+// merely counted in the resident set a little longer).
+func (c *committer) release() {
+	if now := time.Now(); now.Sub(c.released) >= releaseEvery {
+		c.released = now
+		_ = releaseMapped(c.db)
 	}
 }
 
