@@ -59,8 +59,8 @@ link) and grouping is on, the item looks for its story among the items
 that
 
   - have a groupable sketch sharing a key with its own (stories.Sketch.Keys),
-    found through the near index: under each key, the 16 entries nearest
-    in time on either side; of all those, the 32 that share the most
+    found through the near index: under each key, the 8 entries nearest
+    in time on either side; of all those, the 16 that share the most
     specific keys (each key weighs 1/entries read under it) are compared.
     A common phrase shared by thousands of items therefore costs no more
     than a rare one, and the cost of a new item depends neither on the

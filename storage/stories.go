@@ -84,8 +84,8 @@ func nearKey(k uint32, rest []byte) []byte {
 // items says more than one shared by thirty), and compares only the
 // maxExamined candidates of highest total weight.
 const (
-	nearSide    = 16
-	maxExamined = 32
+	nearSide    = 8
+	maxExamined = 16
 )
 
 // candidate is an item found through the near index.
