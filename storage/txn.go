@@ -211,6 +211,16 @@ func (t *txn) flush() error {
 			}
 		}
 		now := e.rec.entries(id)
+		if len(e.old) == 0 {
+			// A new item (or one without entries): nothing to compare.
+			for _, ie := range now {
+				if err := t.addEntry(ie, e.fresh); err != nil {
+					return fmt.Errorf("item %d: %w", id, err)
+				}
+			}
+			e.old, e.dirty, e.fresh = now, false, false
+			continue
+		}
 		keep := make(map[ientry]bool, len(now))
 		for _, ie := range now {
 			keep[ie] = true
