@@ -7,6 +7,8 @@ import (
 
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
+
+	"github.com/aggregatord/aggregatord/internal/corpustest"
 )
 
 // The reference: sanitize.Text as it was when sketch version 1 was
@@ -112,7 +114,7 @@ func FuzzPlainText(f *testing.F) {
 	} {
 		f.Add(s)
 	}
-	for _, s := range pieces {
+	for _, s := range corpustest.Pieces() {
 		f.Add(s + "x" + s)
 	}
 	f.Fuzz(func(t *testing.T, s string) {
