@@ -82,6 +82,8 @@ func NewDoc(it *news.Item) *Doc {
 type docBuilder struct {
 	tz   tokenizer
 	text []byte
+	// kept holds the normalised forms of the kept words (compactBuf).
+	kept []byte
 	// voc, when set, is the vocabulary of the only queries the Docs will
 	// be matched with: words they cannot match are left out.
 	voc *vocab
@@ -121,21 +123,22 @@ func (b *docBuilder) field(f *field, text string) {
 	text = toNFKC(text)
 	tz := &b.tz
 	tz.reset()
-	tz.run(text)
-	text = tz.text
-	buf := string(tz.buf)
-	f.text = text
 	f.filtered = b.voc != nil
 	f.seen = bloom{}
+	// The tokenizer leaves out the words the vocab cannot match.
+	tz.voc, tz.seen = b.voc, &f.seen
+	tz.run(text)
+	tz.voc, tz.seen = nil, nil
+	text = tz.text
+	var buf string
 	if f.filtered {
-		f.entries = f.entries[:0]
+		buf = b.compactBuf()
 	} else {
-		f.entries = slices.Grow(f.entries[:0], len(tz.toks))
+		buf = string(tz.buf)
 	}
+	f.text = text
+	f.entries = slices.Grow(f.entries[:0], len(tz.toks))
 	for _, t := range tz.toks {
-		if f.filtered && !b.voc.match(t.term.in(text, buf), &f.seen) {
-			continue
-		}
 		f.entries = append(f.entries, entry{
 			term:  t.term.in(text, buf),
 			cased: t.cased.in(text, buf),
@@ -173,6 +176,36 @@ func (b *docBuilder) field(f *field, text string) {
 	if len(f.posStart) > 0 {
 		f.posStart[0] = 0
 	}
+}
+
+// compactBuf moves the normalised forms of the words of b.tz.toks from
+// the tokenizer's buffer, which also holds those of the words left out, to
+// b.kept and returns them as a string, so that only they are copied.
+func (b *docBuilder) compactBuf() string {
+	tz := &b.tz
+	b.kept = b.kept[:0]
+	move := func(r ref) ref {
+		if !r.buf {
+			return r
+		}
+		s := len(b.kept)
+		b.kept = append(b.kept, tz.buf[r.off:r.off+r.n]...)
+		return ref{off: int32(s), n: r.n, buf: true}
+	}
+	for i := range tz.toks {
+		t := &tz.toks[i]
+		same := t.cased == t.term
+		t.term = move(t.term)
+		if same {
+			t.cased = t.term
+		} else {
+			t.cased = move(t.cased)
+		}
+	}
+	if len(b.kept) == 0 {
+		return ""
+	}
+	return string(b.kept)
 }
 
 // appendText appends the text of the HTML fragment s to b: entities

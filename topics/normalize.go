@@ -89,7 +89,7 @@ type tokenizer struct {
 	text  string
 	buf   []byte
 	toks  []rawTok
-	parts []int // indexes in toks of the parts of the current compound
+	parts []rawTok // the parts of the current compound
 	caser cases.Caser
 	fold  bool // caser is set
 	// limit, when positive, stops run at the first word after limit
@@ -98,6 +98,23 @@ type tokenizer struct {
 	limit, words int
 	// noAlt leaves out the Alt forms (for Words).
 	noAlt bool
+	// voc, when set, keeps out of toks the words (and Alt forms) that no
+	// query of voc can match; seen then collects the hashes of the
+	// vocab's words and prefixes that the kept ones match (vocab.match).
+	voc  *vocab
+	seen *bloom
+}
+
+// emit appends t to toks, unless it is a word voc cannot match.
+func (tz *tokenizer) emit(t rawTok) {
+	if tz.voc != nil {
+		r := t.term
+		if r.buf && !tz.voc.matchBytes(tz.buf[r.off:r.off+r.n], tz.seen) ||
+			!r.buf && !tz.voc.match(tz.text[r.off:r.off+r.n], tz.seen) {
+			return
+		}
+	}
+	tz.toks = append(tz.toks, t)
 }
 
 func (tz *tokenizer) reset() {
@@ -169,40 +186,70 @@ func (tz *tokenizer) run(text string) {
 func (tz *tokenizer) compound(i, pos int) (int, int) {
 	text := tz.text
 	start := i
-	tz.parts = tz.parts[:0]
+	// The parts, for joined: first, then tz.parts once there are two.
+	var first rawTok
+	nparts := 0
 	end := i
 	for {
-		normEnd, surfEnd := tz.scanPart(i)
+		normEnd, surfEnd, ascii := tz.scanPart(i)
 		if surfEnd <= i { // a word start that is also an apostrophe (ʼ): skip it
 			_, size := utf8.DecodeRuneInString(text[i:])
-			normEnd, surfEnd = i+size, i+size
+			normEnd, surfEnd, ascii = i+size, i+size, false
+		}
+		next, more := tz.nextPart(surfEnd)
+		if tz.voc != nil && ascii && nparts == 0 && !more && tz.voc.rejectsASCII(text[i:normEnd]) {
+			// A word of its own that no query can match: it only takes
+			// its position.
+			pos++
+			tz.words++
+			end = surfEnd
+			break
 		}
 		term, cased := tz.normalize(text[i:normEnd], i)
 		if term.n > 0 {
-			tz.parts = append(tz.parts, len(tz.toks))
-			tz.toks = append(tz.toks, rawTok{term: term, cased: cased, surf: textRef(i, surfEnd), pos: int32(pos)})
+			t := rawTok{term: term, cased: cased, surf: textRef(i, surfEnd), pos: int32(pos)}
+			switch nparts {
+			case 0:
+				first = t
+			case 1:
+				tz.parts = append(tz.parts[:0], first, t)
+			default:
+				tz.parts = append(tz.parts, t)
+			}
+			nparts++
+			tz.emit(t)
 			if !tz.noAlt {
-				tz.arabicForms(len(tz.toks) - 1)
+				tz.arabicForms(t)
 			}
 			pos++
 			tz.words++
 		}
 		i, end = surfEnd, surfEnd
-		if i < len(text) {
-			r, size := utf8.DecodeRuneInString(text[i:])
-			if isJoiner(r) && i+size < len(text) {
-				if r2, _ := utf8.DecodeRuneInString(text[i+size:]); isWordStart(r2) {
-					i += size
-					continue
-				}
-			}
+		if more {
+			i = next
+			continue
 		}
 		break
 	}
-	if len(tz.parts) > 1 && !tz.noAlt {
+	if nparts > 1 && !tz.noAlt {
 		tz.joined(start, end)
 	}
 	return end, pos
+}
+
+// nextPart reports whether a joiner at i continues the compound with
+// another part, and returns the index of that part.
+func (tz *tokenizer) nextPart(i int) (int, bool) {
+	text := tz.text
+	if i < len(text) && (text[i] == '-' || text[i] >= utf8.RuneSelf) {
+		r, size := utf8.DecodeRuneInString(text[i:])
+		if isJoiner(r) && i+size < len(text) {
+			if r2, _ := utf8.DecodeRuneInString(text[i+size:]); isWordStart(r2) {
+				return i + size, true
+			}
+		}
+	}
+	return 0, false
 }
 
 // joined emits the compound's parts joined as one Alt word at the position
@@ -210,8 +257,7 @@ func (tz *tokenizer) compound(i, pos int) (int, int) {
 func (tz *tokenizer) joined(start, end int) {
 	tstart := len(tz.buf)
 	same := true
-	for _, k := range tz.parts {
-		t := tz.toks[k]
+	for _, t := range tz.parts {
 		same = same && t.cased == t.term
 		tz.appendRef(t.term)
 	}
@@ -219,17 +265,17 @@ func (tz *tokenizer) joined(start, end int) {
 	cased := term
 	if !same {
 		cstart := len(tz.buf)
-		for _, k := range tz.parts {
-			tz.appendRef(tz.toks[k].cased)
+		for _, t := range tz.parts {
+			tz.appendRef(t.cased)
 		}
 		cased = tz.bufRef(cstart)
 	}
-	first := tz.toks[tz.parts[0]]
-	tz.toks = append(tz.toks, rawTok{term: term, cased: cased, surf: textRef(start, end), pos: first.pos, alt: true})
+	tz.emit(rawTok{term: term, cased: cased, surf: textRef(start, end), pos: tz.parts[0].pos, alt: true})
 }
 
 // arabicPrefixes are the attached prefixes stripped from Arabic words, in
-// their normalised spelling, longest first.
+// their normalised spelling, longest first; arabicForms reads them by
+// first letter (arabicPrefixesOf).
 var arabicPrefixes = [...]string{
 	"وبال", "وكال", "فبال", "فكال",
 	"ولل", "فلل", "وال", "فال", "بال", "كال",
@@ -237,77 +283,136 @@ var arabicPrefixes = [...]string{
 	"و", "ف", "ب", "ك", "ل",
 }
 
-// arabicForms emits the Alt forms of toks[k] without each Arabic attached
-// prefix it starts with, keeping at least minStem letters. A prefix ending
-// in لل (ل + ال) also gives the form with ال.
-func (tz *tokenizer) arabicForms(k int) {
-	t := tz.toks[k]
-	if !t.term.buf || t.term.n < 8 || t.cased != t.term {
+// arabicPrefixesOf returns the arabicPrefixes that start with the rune
+// r, in their order (TestArabicPrefixesOf).
+func arabicPrefixesOf(r rune) []string {
+	switch r {
+	case 'و':
+		return arabicPrefixesWaw[:]
+	case 'ف':
+		return arabicPrefixesFa[:]
+	case 'ب':
+		return arabicPrefixesBa[:]
+	case 'ك':
+		return arabicPrefixesKaf[:]
+	case 'ل':
+		return arabicPrefixesLam[:]
+	case 'ا':
+		return arabicPrefixesAlef[:]
+	}
+	return nil
+}
+
+// The arabicPrefixes by their first letter (arabicPrefixesOf).
+var (
+	arabicPrefixesWaw  = [...]string{"وبال", "وكال", "ولل", "وال", "وب", "وك", "ول", "و"}
+	arabicPrefixesFa   = [...]string{"فبال", "فكال", "فلل", "فال", "فب", "فك", "فل", "ف"}
+	arabicPrefixesBa   = [...]string{"بال", "ب"}
+	arabicPrefixesKaf  = [...]string{"كال", "ك"}
+	arabicPrefixesLam  = [...]string{"لل", "ل"}
+	arabicPrefixesAlef = [...]string{"ال"}
+)
+
+// arabicForms emits the Alt forms of the word t without each Arabic
+// attached prefix it starts with, keeping at least minStem letters. A
+// prefix ending in لل (ل + ال) also gives the form with ال.
+func (tz *tokenizer) arabicForms(t rawTok) {
+	if t.term.n < 8 || t.cased != t.term {
 		return // 8 bytes: a one-letter prefix and minStem letters
 	}
-	if c := tz.buf[t.term.off]; c != 0xd8 && c != 0xd9 { // U+0600..U+067F
-		return
+	// The term, from the text or the buffer; only one is set.
+	var (
+		text string
+		buf  []byte
+	)
+	if t.term.buf {
+		buf = tz.buf[t.term.off : t.term.off+t.term.n]
+	} else {
+		text = tz.text[t.term.off : t.term.off+t.term.n]
 	}
-	// Every prefix starts with one of و ف ب ك ل ا.
-	switch r, _ := utf8.DecodeRune(tz.buf[t.term.off:]); r {
-	case 'و', 'ف', 'ب', 'ك', 'ل', 'ا':
-	default:
-		return
-	}
-	for _, p := range arabicPrefixes {
-		term := tz.buf[t.term.off : t.term.off+t.term.n]
-		if len(term) <= len(p) || string(term[:len(p)]) != p {
-			continue
+	at := func(k int) byte {
+		if buf != nil {
+			return buf[k]
 		}
-		rest := term[len(p):]
-		if utf8.RuneCount(rest) < minStem {
+		return text[k]
+	}
+	if c := at(0); c != 0xd8 && c != 0xd9 { // U+0600..U+067F
+		return
+	}
+	// Every prefix starts with one of و ف ب ك ل ا, all two bytes long.
+	prefixes := arabicPrefixesOf(rune(at(0)&0x1f)<<6 | rune(at(1)&0x3f))
+	for _, p := range prefixes {
+		var rest int // letters after the prefix
+		if buf != nil {
+			if len(buf) <= len(p) || string(buf[:len(p)]) != p {
+				continue
+			}
+			rest = utf8.RuneCount(buf[len(p):])
+		} else {
+			if len(text) <= len(p) || text[:len(p)] != p {
+				continue
+			}
+			rest = utf8.RuneCountInString(text[len(p):])
+		}
+		if rest < minStem {
 			continue
 		}
 		n := int32(len(p))
-		at := ref{off: t.term.off + n, n: t.term.n - n, buf: true}
-		tz.toks = append(tz.toks, rawTok{term: at, cased: at, surf: t.surf, pos: t.pos, alt: true})
+		r := ref{off: t.term.off + n, n: t.term.n - n, buf: t.term.buf}
+		tz.emit(rawTok{term: r, cased: r, surf: t.surf, pos: t.pos, alt: true})
 		if strings.HasSuffix(p, "لل") {
 			s := len(tz.buf)
 			tz.buf = append(tz.buf, "ال"...)
-			tz.appendRef(at)
-			at = tz.bufRef(s)
-			tz.toks = append(tz.toks, rawTok{term: at, cased: at, surf: t.surf, pos: t.pos, alt: true})
+			tz.appendRef(r)
+			r = tz.bufRef(s)
+			tz.emit(rawTok{term: r, cased: r, surf: t.surf, pos: t.pos, alt: true})
 		}
 	}
 }
 
 // scanPart finds the end of the word part starting at i (a word start).
 // normEnd is where the part's letters end and surfEnd where its surface
-// ends: they differ when a possessive 's follows.
-func (tz *tokenizer) scanPart(i int) (normEnd, surfEnd int) {
+// ends: they differ when a possessive 's follows. ascii reports that
+// text[i:normEnd] is made of ASCII letters and digits only.
+func (tz *tokenizer) scanPart(i int) (normEnd, surfEnd int, ascii bool) {
 	text := tz.text
-	if j := abbrevEnd(text, i); j > 0 {
-		if k := possessiveEnd(text, j); k > 0 {
-			return j, k
+	// An abbreviation has a dot after its first letter.
+	size := 1
+	if text[i] >= utf8.RuneSelf {
+		_, size = utf8.DecodeRuneInString(text[i:])
+	}
+	if i+size < len(text) && text[i+size] == '.' {
+		if j := abbrevEnd(text, i); j > 0 {
+			if k := possessiveEnd(text, j); k > 0 {
+				return j, k, false
+			}
+			return j, j, false
 		}
-		return j, j
 	}
 	j := i
+	ascii = true
 	prevLetter, prevDigit := false, false
 	for j < len(text) {
-		c := text[j]
-		if c < utf8.RuneSelf && isASCIIAlnum(c) {
-			prevDigit = c <= '9'
-			prevLetter = !prevDigit
+		if isASCIIAlnum(text[j]) {
 			j++
+			for j < len(text) && isASCIIAlnum(text[j]) {
+				j++
+			}
+			prevDigit = text[j-1] <= '9'
+			prevLetter = !prevDigit
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(text[j:])
 		switch {
 		case isApostrophe(r):
 			if !prevLetter && !prevDigit {
-				return j, j
+				return j, j, ascii
 			}
 			if k := possessiveEnd(text, j); k > 0 {
-				return j, k
+				return j, k, ascii
 			}
 			if !prevLetter || !isLetterAt(text, j+size) {
-				return j, j
+				return j, j, ascii
 			}
 		case plainArabic(r):
 			prevDigit, prevLetter = false, true
@@ -316,18 +421,19 @@ func (tz *tokenizer) scanPart(i int) (normEnd, surfEnd int) {
 			prevLetter = !prevDigit
 		case r == '.' || r == ',' || r == '\u066b' || r == '\u066c':
 			if !prevDigit || !isDigitAt(text, j+size) {
-				return j, j
+				return j, j, ascii
 			}
 		case isIgnorable(r):
 			if !isWordRuneAt(text, j+size) {
-				return j, j
+				return j, j, ascii
 			}
 		default:
-			return j, j
+			return j, j, ascii
 		}
+		ascii = false
 		j += size
 	}
-	return j, j
+	return j, j, ascii
 }
 
 // abbrevEnd returns the end of a dotted abbreviation of single letters
@@ -381,7 +487,16 @@ func (tz *tokenizer) normalize(s string, off int) (term, cased ref) {
 	clean, upper := true, false
 	for k := 0; k < len(s); k++ {
 		c := s[k]
-		if c >= utf8.RuneSelf || !isASCIIAlnum(c) {
+		if c >= utf8.RuneSelf {
+			if k == 0 && plainArabicWord(s) {
+				// appendNorm and foldCase keep such a word as it is.
+				cased = textRef(off, off+len(s))
+				return cased, cased
+			}
+			clean = false
+			break
+		}
+		if !isASCIIAlnum(c) {
 			clean = false
 			break
 		}
@@ -578,7 +693,8 @@ func dropRune(r rune) bool {
 }
 
 func isASCIIAlnum(c byte) bool {
-	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9'
+	// c|0x20 maps A-Z, and no other byte, to a-z.
+	return (c|0x20)-'a' < 26 || c-'0' < 10
 }
 
 func lowerASCII(c byte) byte {
@@ -652,6 +768,20 @@ func isDigitAt(s string, i int) bool {
 	return unicode.IsDigit(r)
 }
 
+// plainArabicWord reports whether s is made only of plainArabic letters.
+func plainArabicWord(s string) bool {
+	for i := 0; i < len(s); i += 2 {
+		// plainArabic runes are U+0621..U+064A: 0xd8 0xa1 to 0xd9 0x8a.
+		if s[i] != 0xd8 && s[i] != 0xd9 || i+1 >= len(s) {
+			return false
+		}
+		if r := rune(s[i]&0x1f)<<6 | rune(s[i+1]&0x3f); s[i+1]&0xc0 != 0x80 || !plainArabic(r) {
+			return false
+		}
+	}
+	return true
+}
+
 // plainArabic reports whether r is an Arabic letter that the
 // normalisation keeps as it is: a letter (not a digit or a mark) without
 // case, without a decomposition, not folded to another letter and not
@@ -668,42 +798,98 @@ func plainArabic(r rune) bool {
 	return true
 }
 
-// toNFKC returns s in Unicode NFKC form. Text made of ASCII and of runes
-// that are alone in NFKC form and never reordered or composed with what
-// precedes them (nfkcInert) is returned as it is without consulting the
-// normalisation tables.
+// toNFKC returns s in Unicode NFKC form. Text made of ASCII, of runes that
+// are alone in NFKC form and never reordered or composed with what
+// precedes them (nfkcInert) and of Arabic diacritics in canonical order
+// (nfkcArabicMark) is returned as it is without consulting the
+// normalisation tables: it passes the NFKC quick check of UAX #15 (every
+// rune has NFKC_Quick_Check Yes and the combining classes of consecutive
+// marks do not decrease), so it is in NFKC form.
 func toNFKC(s string) string {
+	if toNFKCFast(s) {
+		return s
+	}
+	return norm.NFKC.String(s)
+}
+
+// toNFKCFast reports whether toNFKC returns s without consulting the
+// tables, s being in NFKC form.
+func toNFKCFast(s string) bool {
+	var ccc uint8 // combining class of the previous rune
 	for i := 0; i < len(s); {
+		// Skip ASCII eight bytes at a time.
+		for i+8 <= len(s) && (uint64(s[i])|uint64(s[i+1])<<8|uint64(s[i+2])<<16|uint64(s[i+3])<<24|
+			uint64(s[i+4])<<32|uint64(s[i+5])<<40|uint64(s[i+6])<<48|uint64(s[i+7])<<56)&0x8080808080808080 == 0 {
+			ccc = 0
+			i += 8
+		}
+		if i >= len(s) {
+			break
+		}
 		c := s[i]
 		if c < utf8.RuneSelf {
+			ccc = 0
 			i++
 			continue
 		}
 		r, size := utf8.DecodeRuneInString(s[i:])
-		if !nfkcInert(r) {
-			return norm.NFKC.String(s)
+		switch {
+		case nfkcInert(r):
+			ccc = 0
+		case nfkcArabicMark(r) && arabicMarkCCC(r) >= ccc:
+			ccc = arabicMarkCCC(r)
+		default:
+			return false
 		}
 		i += size
 	}
-	return s
+	return true
 }
 
 // nfkcInert reports whether r is one of the common non-ASCII runes of
-// news text (Arabic and Persian letters and punctuation, typographic
-// quotes and dashes) whose NFKC quick check is Yes and whose canonical
+// news text (Arabic, Persian, Latin, Cyrillic and Hebrew letters,
+// punctuation, typographic quotes and dashes, currency signs, the
+// paragraph separator) whose NFKC quick check is Yes and whose canonical
 // combining class is 0: a text made only of them and of ASCII is in NFKC
 // form (TestNFKCInert checks each against the tables).
 func nfkcInert(r rune) bool {
 	switch {
 	case r >= 0x0621 && r <= 0x064a, r >= 0x0660 && r <= 0x066d, r >= 0x0671 && r <= 0x0674,
-		r >= 0x0679 && r <= 0x06d3, r >= 0x2012 && r <= 0x2015, r >= 0x2018 && r <= 0x201f:
+		r >= 0x0679 && r <= 0x06d3:
 		return true
-	}
-	switch r {
-	case 0x060c, 0x061b, 0x061f, 0x00ab, 0x00bb, 0x2010, 0x2022:
+	case r < 0x0621:
+		switch {
+		case r >= 0x00bf && r <= 0x0131, r >= 0x0134 && r <= 0x013e, r >= 0x0141 && r <= 0x0148,
+			r >= 0x014a && r <= 0x017e, r >= 0x0180 && r <= 0x01c3, r >= 0x01cd && r <= 0x01f0,
+			r >= 0x01f4 && r <= 0x024f, r >= 0x00a1 && r <= 0x00a7, r >= 0x00ab && r <= 0x00ae,
+			r >= 0x00b0 && r <= 0x00b1, r >= 0x00b6 && r <= 0x00b7, r >= 0x0400 && r <= 0x0482,
+			r >= 0x05d0 && r <= 0x05ea:
+			return true
+		}
+		switch r {
+		case 0x00a9, 0x00bb, 0x060c, 0x061b, 0x061f:
+			return true
+		}
+		return false
+	case r >= 0x200b && r <= 0x2010, r >= 0x2012 && r <= 0x2016, r >= 0x2018 && r <= 0x2023,
+		r >= 0x2027 && r <= 0x202e, r >= 0x2030 && r <= 0x2032, r >= 0x20a9 && r <= 0x20c0:
 		return true
 	}
 	return false
+}
+
+// nfkcArabicMark reports whether r is one of the Arabic diacritics
+// U+064B..U+0652 (fathatan to sukun). Each has NFKC quick check Yes (no
+// decomposition, and no composite ends in it) and the combining class
+// arabicMarkCCC; TestNFKCArabicMarks checks both against the tables.
+func nfkcArabicMark(r rune) bool {
+	return r >= 0x064b && r <= 0x0652
+}
+
+// arabicMarkCCC returns the canonical combining class of the Arabic
+// diacritic r (nfkcArabicMark): 27 for U+064B to 34 for U+0652.
+func arabicMarkCCC(r rune) uint8 {
+	return uint8(27 + r - 0x064b)
 }
 
 // Words returns the first max normalised words of text (all of them when

@@ -99,7 +99,13 @@ func wordKey(w string) uint16 {
 // exactKey is a 16-bit hash of the first two bytes, the last byte and
 // the length of a (non-empty) word.
 func exactKey(w string) uint16 {
-	x := uint32(wordKey(w)) | uint32(w[len(w)-1])<<16 | uint32(len(w))<<24
+	return exactKeyOf(wordKey(w), w[len(w)-1], len(w))
+}
+
+// exactKeyOf is exactKey of a word of n bytes, whose wordKey is key and
+// whose last byte is last.
+func exactKeyOf(key uint16, last byte, n int) uint16 {
+	x := uint32(key) | uint32(last)<<16 | uint32(n)<<24
 	return uint16((x * 0x9e3779b1) >> 16)
 }
 
@@ -135,14 +141,30 @@ func (b *bloom) has(h uint32) bool { return b[h%bloomBits/64]&(1<<(h%64)) != 0 }
 // a query of v can match, and adds to seen the hashes of the vocab's word
 // and prefixes it matches.
 func (v *vocab) match(term string, seen *bloom) bool {
-	if term == "" {
+	return vocabMatch(v, term, seen)
+}
+
+// matchBytes is match for a term held in a byte slice.
+func (v *vocab) matchBytes(term []byte, seen *bloom) bool {
+	return vocabMatch(v, term, seen)
+}
+
+// vocabMatch is vocab.match for a term of either type.
+func vocabMatch[S string | []byte](v *vocab, term S, seen *bloom) bool {
+	if len(term) == 0 {
 		return false
 	}
-	lens := v.prefixLens[prefixBucket(wordKey(term))]
+	var key uint16 // wordKey(term)
+	if len(term) >= 2 {
+		key = uint16(term[0])<<8 | uint16(term[1])
+	} else {
+		key = uint16(term[0])
+	}
+	lens := v.prefixLens[prefixBucket(key)]
 	if len(term) < 63 {
 		lens &= 1<<(len(term)+1) - 1 // the prefixes the term is long enough for
 	}
-	ek := exactKey(term)
+	ek := exactKeyOf(key, term[len(term)-1], len(term))
 	exact := v.exactKeys[ek/64]&(1<<(ek%64)) != 0
 	ok := false
 	if lens != 0 || exact {
@@ -150,18 +172,18 @@ func (v *vocab) match(term string, seen *bloom) bool {
 		for i := 0; i < len(term); i++ {
 			h ^= uint32(term[i])
 			h *= 16777619
-			if n := i + 1; n < 64 && lens&(1<<n) != 0 && v.has(term[:n], h, true) {
+			if n := i + 1; n < 64 && lens&(1<<n) != 0 && vocabHas(v, term[:n], h, true) {
 				seen.add(h)
 				ok = true
 			}
 		}
-		if exact && v.has(term, h, false) {
+		if exact && vocabHas(v, term, h, false) {
 			seen.add(h)
 			ok = true
 		}
 	}
 	for _, p := range v.longPrefixes {
-		if len(term) >= len(p) && term[:len(p)] == p {
+		if len(term) >= len(p) && string(term[:len(p)]) == p {
 			seen.add(wordHash(p))
 			ok = true
 		}
@@ -169,16 +191,36 @@ func (v *vocab) match(term string, seen *bloom) bool {
 	return ok
 }
 
-// has reports whether w, whose wordHash is h, is a prefix (prefix set)
+// rejectsASCII reports, for a word s made of ASCII letters and digits,
+// that its folded form (s in lower case, its Term) is neither a word of v
+// nor starts with a prefix of v: the quick tests of match reject it, and
+// match would return false without adding to seen.
+func (v *vocab) rejectsASCII(s string) bool {
+	if len(s) == 0 || len(v.longPrefixes) > 0 {
+		return false
+	}
+	key := uint16(lowerASCII(s[0]))
+	if len(s) >= 2 {
+		key = key<<8 | uint16(lowerASCII(s[1]))
+	}
+	lens := v.prefixLens[prefixBucket(key)]
+	if len(s) < 63 {
+		lens &= 1<<(len(s)+1) - 1
+	}
+	ek := exactKeyOf(key, lowerASCII(s[len(s)-1]), len(s))
+	return lens == 0 && v.exactKeys[ek/64]&(1<<(ek%64)) == 0
+}
+
+// vocabHas reports whether w, whose wordHash is h, is a prefix (prefix set)
 // or a word (not set) of v.
-func (v *vocab) has(w string, h uint32, prefix bool) bool {
+func vocabHas[S string | []byte](v *vocab, w S, h uint32, prefix bool) bool {
 	mask := uint32(len(v.slots) - 1)
 	for i := h & mask; ; i = (i + 1) & mask {
 		s := &v.slots[i]
 		if s.word == "" {
 			return false
 		}
-		if s.hash == h && s.word == w {
+		if s.hash == h && s.word == string(w) {
 			if prefix {
 				return s.prefix
 			}
