@@ -6,6 +6,7 @@ import (
 	"slices"
 	"strings"
 
+	"github.com/aggregatord/aggregatord/internal/simpletag"
 	"github.com/aggregatord/aggregatord/news"
 	"golang.org/x/net/html"
 	"golang.org/x/net/html/atom"
@@ -245,7 +246,7 @@ func appendSimpleHTML(b []byte, s string) ([]byte, bool) {
 			break
 		}
 		i += j
-		end, name, ok := simpleTag(s, i)
+		end, name, ok := simpletag.Read(s, i)
 		if !ok {
 			return b, false
 		}
@@ -253,10 +254,10 @@ func appendSimpleHTML(b []byte, s string) ([]byte, bool) {
 			i++
 			continue
 		}
-		b = appendUnescaped(b, s[text:i])
+		b = simpletag.AppendUnescaped(b, s[text:i])
 		text, i = end, end
 		var buf [16]byte
-		a := atom.Lookup(lowerName(buf[:0], name))
+		a := atom.Lookup(simpletag.AppendLowerName(buf[:0], name))
 		switch a {
 		case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Textarea, atom.Title,
 			atom.Iframe, atom.Noembed, atom.Noframes, atom.Plaintext, atom.Xmp:
@@ -268,136 +269,7 @@ func appendSimpleHTML(b []byte, s string) ([]byte, bool) {
 			b = append(b, ' ')
 		}
 	}
-	return appendUnescaped(b, s[text:]), true
-}
-
-// appendUnescaped appends the text s with its character references
-// decoded, as html.Tokenizer does for a text token without \r.
-func appendUnescaped(b []byte, s string) []byte {
-	if strings.IndexByte(s, '&') < 0 {
-		return append(b, s...)
-	}
-	return append(b, html.UnescapeString(s)...)
-}
-
-// lowerName appends the ASCII name lower-cased to b.
-func lowerName(b []byte, name string) []byte {
-	for i := 0; i < len(name); i++ {
-		b = append(b, lowerASCII(name[i]))
-	}
-	return b
-}
-
-// simpleTag reads the tag that starts with the '<' at s[i]. It returns the
-// index after the tag and its name; end -1 when this '<' cannot start a
-// tag (it is text, as for html.Tokenizer); ok false when it starts
-// anything but a simple, complete start or end tag.
-func simpleTag(s string, i int) (end int, name string, ok bool) {
-	k := i + 1
-	if k >= len(s) {
-		return 0, "", false
-	}
-	switch c := s[k]; {
-	case isASCIILetter(c):
-	case c == '/':
-		k++
-		if k >= len(s) || !isASCIILetter(s[k]) {
-			return 0, "", false
-		}
-	case c == '!' || c == '?':
-		return 0, "", false
-	default:
-		return -1, "", true
-	}
-	start := k
-	for k < len(s) && isASCIIAlnum(s[k]) {
-		k++
-	}
-	name = s[start:k]
-	if k >= len(s) || len(name) > 16 {
-		return 0, "", false
-	}
-	switch s[k] {
-	case '>':
-		return k + 1, name, true
-	case '/', ' ', '\n', '\t', '\f':
-	default:
-		return 0, "", false
-	}
-	// Attributes: name, name=value, name="value" or name='value',
-	// separated by white space; then an optional / and the >.
-	for {
-		for k < len(s) && isTagSpace(s[k]) {
-			k++
-		}
-		if k >= len(s) {
-			return 0, "", false
-		}
-		switch s[k] {
-		case '>':
-			return k + 1, name, true
-		case '/':
-			if k+1 < len(s) && s[k+1] == '>' {
-				return k + 2, name, true
-			}
-			return 0, "", false
-		}
-		a := k
-		for k < len(s) && isAttrNameByte(s[k]) {
-			k++
-		}
-		if k == a || k >= len(s) {
-			return 0, "", false
-		}
-		if s[k] != '=' {
-			if !isTagSpace(s[k]) && s[k] != '>' {
-				return 0, "", false
-			}
-			continue
-		}
-		k++
-		if k >= len(s) {
-			return 0, "", false
-		}
-		if q := s[k]; q == '"' || q == '\'' {
-			e := strings.IndexByte(s[k+1:], q)
-			if e < 0 {
-				return 0, "", false
-			}
-			k += e + 2
-		} else {
-			v := k
-			for k < len(s) && isUnquotedValueByte(s[k]) {
-				k++
-			}
-			if k == v {
-				return 0, "", false
-			}
-		}
-		if k >= len(s) || !isTagSpace(s[k]) && s[k] != '>' {
-			return 0, "", false
-		}
-	}
-}
-
-func isASCIILetter(c byte) bool { return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' }
-
-// isTagSpace reports whether c is white space inside a tag (html.Tokenizer
-// also counts \r, which appendSimpleHTML leaves to it).
-func isTagSpace(c byte) bool { return c == ' ' || c == '\n' || c == '\t' || c == '\f' }
-
-func isAttrNameByte(c byte) bool {
-	return isASCIIAlnum(c) || c == '-' || c == '_' || c == ':' || c == '.'
-}
-
-// isUnquotedValueByte reports whether c may be part of an unquoted
-// attribute value in a simple tag.
-func isUnquotedValueByte(c byte) bool {
-	switch c {
-	case ' ', '\n', '\r', '\t', '\f', '>', '<', '"', '\'', '=', '`':
-		return false
-	}
-	return c >= 0x21 && c < 0x7f
+	return simpletag.AppendUnescaped(b, s[text:]), true
 }
 
 // appendTokenizedText is appendText for any fragment, with an
