@@ -1,17 +1,15 @@
 package topics
 
 import (
-	"bufio"
 	"bytes"
 	"flag"
 	"fmt"
 	"hash/fnv"
 	"io"
-	"os"
 	"strings"
 	"testing"
 
-	"github.com/aggregatord/aggregatord/news"
+	"github.com/aggregatord/aggregatord/internal/corpustest"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of testdata")
@@ -58,7 +56,8 @@ func TestGoldenTag(t *testing.T) {
 	var out bytes.Buffer
 	fmt.Fprintf(&out, "# %d items, %d topics: the hex mask of matching topics (bit i: Topics()[i]),\n", len(items), len(topics))
 	fmt.Fprintf(&out, "# then a hash of Tokenize of title and summary and of every Explanation.\n")
-	known := goldenLines(t, goldenTag)
+	golden := corpustest.Golden{Path: goldenTag, Header: 2, Update: *update, Stride: goldenStride}
+	known := golden.Known(t)
 	for i := range items {
 		if i%goldenStride != 0 && 2+i < len(known) {
 			fmt.Fprintln(&out, known[2+i])
@@ -96,7 +95,7 @@ func TestGoldenTag(t *testing.T) {
 		}
 		fmt.Fprintf(&out, "%x %06x\n", mask, h.Sum32()&0xffffff)
 	}
-	compareGolden(t, goldenTag, out.Bytes(), items)
+	golden.Compare(t, out.Bytes(), items)
 }
 
 // writeExplain writes the results and hits of the nodes of an explained
@@ -111,64 +110,4 @@ func writeExplain(w io.Writer, n ExplainNode) {
 		writeExplain(w, k)
 	}
 	io.WriteString(w, ")")
-}
-
-// goldenLines returns the lines of the golden file at path, for the items
-// a strided run (goldenStride) does not compute; nil when it computes all.
-func goldenLines(t *testing.T, path string) []string {
-	t.Helper()
-	if goldenStride == 1 {
-		return nil
-	}
-	if *update {
-		t.Fatal("-update needs every item: run it without -race")
-	}
-	b, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	return strings.Split(strings.TrimSuffix(string(b), "\n"), "\n")
-}
-
-// compareGolden compares got with the golden file, or writes it with
-// -update, and names the first items that differ.
-func compareGolden(t *testing.T, path string, got []byte, items []news.Item) {
-	t.Helper()
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatal(err)
-	}
-	if bytes.Equal(got, want) {
-		return
-	}
-	g, w := bufio.NewScanner(bytes.NewReader(got)), bufio.NewScanner(bytes.NewReader(want))
-	line, bad := 0, 0
-	for {
-		okG, okW := g.Scan(), w.Scan()
-		if !okG || !okW {
-			if okG != okW {
-				t.Errorf("%s: different number of lines", path)
-			}
-			break
-		}
-		line++
-		if g.Text() != w.Text() {
-			bad++
-			if bad <= 10 {
-				idx := line - 3 // two comment lines
-				var title string
-				if idx >= 0 && idx < len(items) {
-					title = items[idx].Title
-				}
-				t.Errorf("%s:%d (item %d %.60q): got %s, want %s", path, line, idx, title, g.Text(), w.Text())
-			}
-		}
-	}
-	t.Errorf("%s: %d lines differ", path, bad)
 }
