@@ -108,16 +108,15 @@ func countPairs(items []groupedItem) groupingResult {
 	return g
 }
 
-// grouping reads every item of the sources back from st (each source's
-// index: the merged index shows a story once) and measures the grouping
-// against the farm's wire copies of set.
-func (b *bench) grouping(pass string, st *storage.Store, set string, srcs []source) (groupingResult, error) {
+// wireTruth asks the farm which links of set are wire copies, and of
+// which wire story, keyed by canonical link (the store keeps canonical
+// links; the generated ones are canonical already, but compare like with
+// like).
+func (b *bench) wireTruth(set string) (map[string]string, error) {
 	rep, err := b.h.do(helperCmd{Op: "wire", Set: set})
 	if err != nil {
-		return groupingResult{}, err
+		return nil, err
 	}
-	// The store keeps canonical links; the generated ones are canonical
-	// already, but compare like with like.
 	wire := make(map[string]string, len(rep.Wire))
 	for link, w := range rep.Wire {
 		if c, ok := feeds.CanonicalURL(link, ""); ok {
@@ -125,10 +124,24 @@ func (b *bench) grouping(pass string, st *storage.Store, set string, srcs []sour
 		}
 		wire[link] = w
 	}
+	return wire, nil
+}
+
+// grouping reads every item of the sources back from the store and
+// compares its stories with wire, the farm's ground truth as of a pass.
+// Only items first seen at or before until are counted (zero: all), so
+// that the cold pass's grouping can be read after later passes: an
+// item's story never changes once set, and items that joined later are
+// left out. It runs after the memory figures are taken: reading the whole
+// store maps all of it.
+func (b *bench) grouping(pass string, st *storage.Store, wire map[string]string, until time.Time, srcs []source) (groupingResult, error) {
 	t0 := time.Now()
 	var items []groupedItem
 	for _, s := range srcs {
 		err := st.Scan(storage.SourceIndex(s.name), "", func(it news.Item, _ storage.Cursor) bool {
+			if !until.IsZero() && it.FirstSeen.After(until) {
+				return true
+			}
 			gi := groupedItem{Source: s.name, Wire: wire[it.Link]}
 			switch {
 			case it.StoryID != 0:
