@@ -95,7 +95,11 @@ type nearIndex struct {
 	// newest is the latest at seen that was not after the clock's minute.
 	newest uint32
 
-	main    []nearEntry // sorted by cmpNear
+	main []nearEntry // sorted by cmpNear
+	// dir[h] is the index in main of the first entry whose key's top 16
+	// bits are h or more (len 1<<16 + 1): keys are hashes, spread evenly,
+	// so a lookup searches a few dozen entries instead of all of main.
+	dir     []int32
 	removed map[nearEntry]bool
 	recent  map[uint32][]nearEntry // committed since the last compaction, per key sorted by cmpNear
 	nrecent int
@@ -164,12 +168,28 @@ func (n *nearIndex) load(tx *bolt.Tx, window time.Duration) error {
 		}
 	}
 	slices.SortFunc(es, cmpNear)
-	n.main = slices.Compact(es)
+	n.setMainLocked(slices.Compact(es))
 	clear(n.removed)
 	clear(n.recent)
 	n.nrecent = 0
 	n.rollbackLocked()
 	return nil
+}
+
+// setMainLocked replaces main and rebuilds dir.
+func (n *nearIndex) setMainLocked(main []nearEntry) {
+	n.main = main
+	if n.dir == nil {
+		n.dir = make([]int32, 1<<16+1)
+	}
+	i := 0
+	for h := range 1 << 16 {
+		for i < len(main) && main[i].key>>16 < uint32(h) {
+			i++
+		}
+		n.dir[h] = int32(i)
+	}
+	n.dir[1<<16] = int32(len(main))
 }
 
 // setWindow records a new story window; the horizon follows at the next
@@ -290,7 +310,7 @@ func (n *nearIndex) compactLocked() {
 		}
 		out = append(out, e)
 	}
-	n.main = slices.Clip(out)
+	n.setMainLocked(slices.Clip(out))
 	clear(n.removed)
 	clear(n.recent)
 	n.nrecent = 0
@@ -307,7 +327,11 @@ func (n *nearIndex) nearest(dst []nearEntry, key uint32, at, lo, hi uint32, side
 	start := len(dst)
 	// From main and from recent (both sorted): side live entries each
 	// way from at.
-	for _, s := range [][]nearEntry{n.main, n.recent[key]} {
+	var inMain []nearEntry
+	if n.dir != nil {
+		inMain = n.main[n.dir[key>>16]:n.dir[key>>16+1]]
+	}
+	for _, s := range [][]nearEntry{inMain, n.recent[key]} {
 		first := sort.Search(len(s), func(i int) bool {
 			e := s[i]
 			return e.key > key || (e.key == key && e.at >= at)

@@ -98,9 +98,14 @@ type candidate struct {
 // candidates returns the items that share keys of sk within [lo, hi],
 // best first (see nearSide), at most maxExamined of them, e excluded.
 func (t *txn) candidates(e *entry, sk stories.Sketch, at, lo, hi uint32) []candidate {
-	idx := make(map[uint64]int)
-	var out []candidate
-	var found []nearEntry
+	if t.candIdx == nil {
+		t.candIdx = make(map[uint64]int)
+	}
+	idx := t.candIdx
+	clear(idx)
+	out := t.candBuf[:0]
+	found := t.nearBuf[:0]
+	defer func() { t.candBuf, t.nearBuf = out[:0], found[:0] }()
 	for _, key := range sk.Keys() {
 		found = t.near.nearest(found[:0], key, at, lo, hi, nearSide)
 		if len(found) == 0 {
@@ -123,6 +128,9 @@ func (t *txn) candidates(e *entry, sk stories.Sketch, at, lo, hi uint32) []candi
 			out[j].dist = min(out[j].dist, d)
 		}
 	}
+	if len(out) <= maxExamined {
+		return out // all are compared; the order does not matter
+	}
 	slices.SortFunc(out, func(a, b candidate) int {
 		if a.weight != b.weight {
 			return cmp.Compare(b.weight, a.weight)
@@ -132,10 +140,7 @@ func (t *txn) candidates(e *entry, sk stories.Sketch, at, lo, hi uint32) []candi
 		}
 		return cmp.Compare(a.id, b.id)
 	})
-	if len(out) > maxExamined {
-		out = out[:maxExamined]
-	}
-	return out
+	return out[:maxExamined]
 }
 
 // group puts the new item e into the story of its closest near duplicate
@@ -161,7 +166,10 @@ func (t *txn) group(e *entry) error {
 		id := cand.id
 		// A cheap first look at the committed sketch, before the
 		// record is decoded.
-		osk, err := stories.ParseSketch(t.sketches.Get(idKey(id)))
+		osk, err := stories.ParseSketchInto(t.sketchBuf, t.sketches.Get(idKey(id)))
+		if err == nil {
+			t.sketchBuf = osk
+		}
 		if err != nil || stories.Similarity(sk, osk) < t.stories.Threshold {
 			continue
 		}

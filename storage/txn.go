@@ -7,6 +7,8 @@ import (
 	"time"
 
 	bolt "go.etcd.io/bbolt"
+
+	"github.com/aggregatord/aggregatord/stories"
 )
 
 // txn is one write transaction over items. Records are loaded into a cache,
@@ -32,6 +34,11 @@ type txn struct {
 	joined map[uint64]bool
 	// examined counts the near-index entries group read (for benchmarks).
 	examined int
+	// Scratch space of group, reused from item to item.
+	candIdx   map[uint64]int
+	candBuf   []candidate
+	nearBuf   []nearEntry
+	sketchBuf stories.Sketch
 	// changed is set by flush when an item was written or deleted.
 	changed bool
 }

@@ -205,10 +205,17 @@ func (s Sketch) AppendBinary(b []byte) ([]byte, error) {
 // hashes that are not sorted and distinct. The result does not share
 // memory with b.
 func ParseSketch(b []byte) (Sketch, error) {
+	return ParseSketchInto(nil, b)
+}
+
+// ParseSketchInto is ParseSketch decoding into dst's memory when it is
+// large enough (a caller comparing many stored sketches reuses one
+// buffer); the result shares memory with dst, not with b.
+func ParseSketchInto(dst Sketch, b []byte) (Sketch, error) {
 	if len(b) == 0 || b[0] != sketchV1 || (len(b)-1)%4 != 0 {
 		return nil, fmt.Errorf("parse sketch of %d bytes: %w", len(b), ErrBadSketch)
 	}
-	s := make(Sketch, (len(b)-1)/4)
+	s := slices.Grow(dst[:0], (len(b)-1)/4)[:(len(b)-1)/4]
 	for i := range s {
 		s[i] = binary.BigEndian.Uint32(b[1+4*i:])
 		if i > 0 && s[i] <= s[i-1] {

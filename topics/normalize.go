@@ -899,9 +899,13 @@ func arabicMarkCCC(r rune) uint8 {
 // fingerprints items with it).
 func Words(text string, max int) []string {
 	text = toNFKC(text)
+	ntoks := len(text)/5 + 8
+	if max > 0 {
+		ntoks = min(ntoks, max+8) // the tokenizer stops after max words
+	}
 	tz := tokenizer{
-		buf:   make([]byte, 0, len(text)/4+16),
-		toks:  make([]rawTok, 0, len(text)/5+8),
+		buf:   make([]byte, 0, min(len(text)/4+16, 16*ntoks)),
+		toks:  make([]rawTok, 0, ntoks),
 		noAlt: true,
 	}
 	if max > 0 {
