@@ -36,9 +36,15 @@ type committer struct {
 	// running is held while a group is being committed (and its near
 	// index changes applied); Check holds it to see a consistent state.
 	running sync.Mutex
-	// released is when mapped pages were last released (by run, under
+	// released is when mapped pages were last released, and later a
+	// release scheduled for the end of a burst of commits (both under
 	// running).
 	released time.Time
+	later    *time.Timer
+	// every is releaseEvery (tests shorten it).
+	every time.Duration
+	// closed is set by close, under running: nothing is released after.
+	closed bool
 
 	mu    sync.Mutex
 	queue []*write
@@ -125,13 +131,44 @@ func (c *committer) run(group []*write) {
 	}
 }
 
-// release releases the file's mapped pages if it was not done within
-// releaseEvery. A failure is not the write's: it is ignored (the pages are
-// merely counted in the resident set a little longer).
+// release releases the file's mapped pages if that was not done within
+// the last second (releaseEvery), and otherwise makes sure it is done
+// once the second is over, so that the pages a burst of commits mapped
+// are released when it ends. c.running must be held. A failure is not the
+// write's: it is ignored (the pages merely stay counted in the resident
+// set a little longer).
 func (c *committer) release() {
-	if now := time.Now(); now.Sub(c.released) >= releaseEvery {
-		c.released = now
+	if c.closed {
+		return
+	}
+	every := c.every
+	if every <= 0 {
+		every = releaseEvery
+	}
+	since := time.Since(c.released)
+	if since >= every {
+		c.released = time.Now()
 		_ = releaseMapped(c.db)
+		return
+	}
+	if c.later == nil {
+		c.later = time.AfterFunc(every-since, func() {
+			c.running.Lock()
+			defer c.running.Unlock()
+			c.later = nil
+			c.release()
+		})
+	}
+}
+
+// close stops releasing: the file is about to be closed.
+func (c *committer) close() {
+	c.running.Lock()
+	defer c.running.Unlock()
+	c.closed = true
+	if c.later != nil {
+		c.later.Stop()
+		c.later = nil
 	}
 }
 

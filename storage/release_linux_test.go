@@ -9,6 +9,7 @@ import (
 	"strconv"
 	"strings"
 	"testing"
+	"time"
 
 	bolt "go.etcd.io/bbolt"
 )
@@ -80,4 +81,48 @@ func TestReleaseMapped(t *testing.T) {
 	}
 	readAll()
 	_ = s.db.Update(func(tx *bolt.Tx) error { return tx.DeleteBucket([]byte("zz")) })
+}
+
+// TestReleaseAfterBurst: pages mapped by reads after a commit are released
+// once the release interval after the last release is over, without a
+// further commit.
+func TestReleaseAfterBurst(t *testing.T) {
+	s := mustOpen(t)
+	s.writes.running.Lock()
+	s.writes.every = time.Second
+	s.writes.running.Unlock()
+	val := bytes.Repeat([]byte("y"), 1000)
+	put := func(from, n int) {
+		t.Helper()
+		err := s.writes.update(func(tx *bolt.Tx) error {
+			b, err := tx.CreateBucketIfNotExists([]byte("zz"))
+			if err != nil {
+				return err
+			}
+			for i := from; i < from+n; i++ {
+				if err := b.Put(binary.BigEndian.AppendUint64(nil, uint64(i)), val); err != nil {
+					return err
+				}
+			}
+			return nil
+		})
+		if err != nil {
+			t.Fatal(err)
+		}
+	}
+	put(0, 40000) // released at once: the first release
+	_ = s.db.View(func(tx *bolt.Tx) error {
+		return tx.Bucket([]byte("zz")).ForEach(func(k, v []byte) error { return nil })
+	})
+	mapped := rssFile(t)
+	put(40000, 1) // within the interval: a release is scheduled, not done
+	if now := rssFile(t); mapped-now > 30<<20 {
+		t.Skipf("released at once (%d → %d KiB): this machine took over a second between the commits", mapped>>10, now>>10)
+	}
+	for deadline := time.Now().Add(3 * time.Second); time.Now().Before(deadline); time.Sleep(10 * time.Millisecond) {
+		if mapped-rssFile(t) > 30<<20 {
+			return
+		}
+	}
+	t.Errorf("resident file pages %d KiB after reading ~40 MB, %d KiB 3 s later: not released", mapped>>10, rssFile(t)>>10)
 }

@@ -196,6 +196,7 @@ func putSchema(meta *bolt.Bucket, v uint32) error {
 // Close closes the database file and releases its lock. The Store must not
 // be used afterwards.
 func (s *Store) Close() error {
+	s.writes.close()
 	if err := s.db.Close(); err != nil {
 		return fmt.Errorf("close %s: %w", s.path, err)
 	}
