@@ -251,7 +251,7 @@ func (n *nearIndex) rollbackLocked() {
 }
 
 // commit makes the staged changes part of the index, compacting it when
-// the entries added since the last compaction reach a quarter of it.
+// the entries added since the last compaction reach a sixteenth of it (or 16,384).
 func (n *nearIndex) commit() {
 	n.mu.Lock()
 	defer n.mu.Unlock()
@@ -275,14 +275,16 @@ func (n *nearIndex) commit() {
 		n.nrecent += len(s)
 	}
 	n.rollbackLocked()
-	if n.nrecent > max(1<<16, len(n.main)/4) {
+	if n.nrecent > max(1<<14, len(n.main)/16) {
 		n.compactLocked()
 	}
 }
 
 // compactLocked merges the recent entries into main, drops the removed
 // ones, and moves the horizon to now less the span, dropping what falls
-// before it.
+// before it. It merges in place, from the end, into main's spare
+// capacity, so that the index is not held twice while it is rebuilt; main
+// is reallocated (with a quarter to spare) only when that runs out.
 func (n *nearIndex) compactLocked() {
 	n.horizon = max(n.horizon, n.horizonLocked())
 	add := make([]nearEntry, 0, n.nrecent)
@@ -294,23 +296,35 @@ func (n *nearIndex) compactLocked() {
 		}
 	}
 	slices.SortFunc(add, cmpNear)
-	out := make([]nearEntry, 0, len(n.main)+len(add))
-	i, j := 0, 0
-	for i < len(n.main) || j < len(add) {
-		var e nearEntry
-		if j == len(add) || (i < len(n.main) && cmpNear(n.main[i], add[j]) <= 0) {
-			e = n.main[i]
-			i++
-			if n.removed[e] || e.at < n.horizon {
-				continue
-			}
-		} else {
-			e = add[j]
-			j++
-		}
-		out = append(out, e)
+	need := len(n.main) + len(add)
+	m := n.main
+	if cap(m) < need {
+		m = make([]nearEntry, len(n.main), need+need/4)
+		copy(m, n.main)
 	}
-	n.setMainLocked(slices.Clip(out))
+	m = m[:need]
+	// Merge from the end: the next entry written never overtakes the next
+	// one of main to be read.
+	i, j := len(n.main)-1, len(add)-1
+	for k := need - 1; j >= 0; k-- {
+		if i >= 0 && cmpNear(m[i], add[j]) > 0 {
+			m[k] = m[i]
+			i--
+		} else {
+			m[k] = add[j]
+			j--
+		}
+	}
+	// Drop the removed entries and those before the horizon.
+	w := 0
+	for _, e := range m {
+		if n.removed[e] || e.at < n.horizon {
+			continue
+		}
+		m[w] = e
+		w++
+	}
+	n.setMainLocked(m[:w])
 	clear(n.removed)
 	clear(n.recent)
 	n.nrecent = 0
@@ -365,7 +379,13 @@ func (n *nearIndex) nearest(dst []nearEntry, key uint32, at, lo, hi uint32, side
 	}
 	// Keep the side nearest on each side.
 	found := dst[start:]
-	if len(found) <= 2*side {
+	nBefore := 0
+	for _, e := range found {
+		if e.at < at {
+			nBefore++
+		}
+	}
+	if nBefore <= side && len(found)-nBefore <= side {
 		return dst
 	}
 	slices.SortFunc(found, func(a, b nearEntry) int {
