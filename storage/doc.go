@@ -147,8 +147,10 @@ that key, with their Published) is not in the file: it is held in memory
 (16 bytes per key, 12 keys per item), rebuilt by Open from idx_all and
 sketches, and changed with every committed write transaction. It keeps
 the items published within Stories.Window + NearKeep before the newest
-item that is not in the future; an item published before that finds no
-story among items published before it. Keeping it in the file cost a
+item that is not in the future; a new item whose window reaches back
+before that (a late item, a feed's backlog) also compares the items there
+it finds through idx_all, up to 5,000 nearest in time on each side.
+Keeping it in the file cost a
 dozen random B-tree inserts per new item, which made each transaction
 rewrite pages all over a large bucket.
 

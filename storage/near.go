@@ -25,9 +25,10 @@ import (
 // It holds the entries of items whose shown copy was published at or after
 // its horizon: Stories.Window + NearKeep before the newest Published it has
 // seen that is not in the future, as of its last compaction (see
-// compactLocked). An item published before the horizon finds no story
-// among items published before it. (A store fed old documents, such as
-// a test's or an archive's, therefore still groups them.)
+// compactLocked). A new item whose window reaches back before the horizon
+// also compares the items there through idx_all (txn.olderCandidates).
+// (The horizon follows the newest item, not the clock, so that a store
+// fed old documents, such as a test's or an archive's, keeps them.)
 //
 // Changes made by a write transaction are staged (begin, add, del) and
 // become visible to later transactions when it commits (commit), or are
@@ -395,6 +396,13 @@ func (n *nearIndex) nearest(dst []nearEntry, key uint32, at, lo, hi uint32, side
 	before, after := found[max(0, split-side):split], found[split:min(len(found), split+side)]
 	kept := append(slices.Clone(before), after...)
 	return append(dst[:start], kept...)
+}
+
+// horizonMinute returns the horizon: no entry is earlier.
+func (n *nearIndex) horizonMinute() uint32 {
+	n.mu.Lock()
+	defer n.mu.Unlock()
+	return n.horizon
 }
 
 // snapshot returns the committed entries and the horizon, for Check.

@@ -143,6 +143,59 @@ func (t *txn) candidates(e *entry, sk stories.Sketch, at, lo, hi uint32) []candi
 	return out[:maxExamined]
 }
 
+// maxOlder bounds the items olderCandidates reads on each side of the new
+// item's time.
+const maxOlder = 5000
+
+// olderCandidates appends to cands the items published within the story
+// window of pub but before the near index's horizon (minute h), found
+// through idx_all: up to maxOlder nearest in time on each side of pub
+// (the near index does not hold them, so every one is compared). Only a
+// new item published more than Window + NearKeep before the newest one
+// pays for this.
+func (t *txn) olderCandidates(e *entry, cands []candidate, pub time.Time, h uint32) []candidate {
+	seen := make(map[uint64]bool, len(cands))
+	for _, c := range cands {
+		seen[c.id] = true
+	}
+	lo := timeBits(pub.Add(-t.stories.Window))
+	hi := min(timeBits(pub.Add(t.stories.Window)), timeBits(time.Unix(int64(h)*60, 0)))
+	from := min(timeBits(pub), hi)
+	c := t.idxAll.Cursor()
+	var seek [8]byte
+	binary.BigEndian.PutUint64(seek[:], from)
+	add := func(k []byte) {
+		if id := ikeyID(k); id != e.id && !seen[id] {
+			seen[id] = true
+			cands = append(cands, candidate{id: id})
+		}
+	}
+	// Forward from pub, up to the horizon.
+	n := 0
+	k, _ := c.Seek(seek[:])
+	for ; k != nil && n < maxOlder; k, _ = c.Next() {
+		if len(k) != ikeyLen || binary.BigEndian.Uint64(k[:8]) >= hi {
+			break
+		}
+		add(k)
+		n++
+	}
+	// Backward from pub (past the end of idx_all: from its last entry).
+	if k, _ = c.Seek(seek[:]); k != nil {
+		k, _ = c.Prev()
+	} else {
+		k, _ = c.Last()
+	}
+	for n = 0; k != nil && n < maxOlder; k, _ = c.Prev() {
+		if len(k) != ikeyLen || binary.BigEndian.Uint64(k[:8]) < lo {
+			break
+		}
+		add(k)
+		n++
+	}
+	return cands
+}
+
 // group puts the new item e into the story of its closest near duplicate
 // from another source published within the window, if there is one:
 // highest similarity, then earliest Published, then lowest ID. A candidate
@@ -160,9 +213,15 @@ func (t *txn) group(e *entry) error {
 	lo := nearMinutes(timeBits(shown.Published.Add(-t.stories.Window)))
 	hi := nearMinutes(timeBits(shown.Published.Add(t.stories.Window))) + 1
 
+	cands := t.candidates(e, sk, at, lo, hi)
+	if h := t.near.horizonMinute(); lo < h {
+		// The window reaches back before the near index's horizon (a
+		// late item, a backlog): look there through idx_all.
+		cands = t.olderCandidates(e, cands, shown.Published, h)
+	}
 	var best *entry
 	var bestSim float64
-	for _, cand := range t.candidates(e, sk, at, lo, hi) {
+	for _, cand := range cands {
 		id := cand.id
 		// A cheap first look at the committed sketch, before the
 		// record is decoded.

@@ -702,8 +702,8 @@ func TestMigrateNearToMemory(t *testing.T) {
 }
 
 // TestNearHorizon: the near index keeps items published within the story
-// window and a day before the newest item (not in the future); an item
-// published before that is not grouped with items before it, and items
+// window and a day before the newest item (not in the future); a late item
+// published before that still finds its story (through idx_all), and items
 // published in the future do not move the horizon.
 func TestNearHorizon(t *testing.T) {
 	s := openStories(t)
@@ -721,9 +721,14 @@ func TestNearHorizon(t *testing.T) {
 	if want := nearMinutes(timeBits(t0.Add(-s.Stories().Window - NearKeep))); h != want {
 		t.Fatalf("horizon at minute %d, want %d", h, want)
 	}
+	// A copy of an item before the horizon is found through idx_all.
 	late := s.save("ap", wire("late", 1, t0.Add(-30*24*time.Hour+time.Hour))).Changed[0]
-	if late.StoryID != 0 {
-		t.Errorf("copy of an item before the horizon grouped: %s", storyOf(late))
+	if storyOf(late) != "late [afp/old]" {
+		t.Errorf("copy of an item before the horizon: %s, want it in the story of afp/old", storyOf(late))
+	}
+	// And an unrelated item there stays alone.
+	if alone := s.save("ap", wire("alone", 3, t0.Add(-30*24*time.Hour+2*time.Hour))).Changed[0]; alone.StoryID != 0 {
+		t.Errorf("unrelated item before the horizon grouped: %s", storyOf(alone))
 	}
 	fut := s.save("ap", wire("f2", 2, t0.Add(365*24*time.Hour))).Changed[0]
 	if storyOf(fut) != "f2 [future/f]" {
