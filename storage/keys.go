@@ -37,7 +37,8 @@ const (
 	kindLeadTopic
 	// kindStory: stories, story id + ikey of each member.
 	kindStory
-	// kindNear: near, sketch key + ikey of each groupable item.
+	// kindNear: the in-memory near index (near.go), sketch key + ikey of
+	// each groupable item; never a bucket since schema 3.
 	kindNear
 	// kindSketch: sketches, item id -> encoded sketch of its shown copy.
 	kindSketch
