@@ -43,25 +43,7 @@ func appendPlainText(b []byte, s string) []byte {
 // fragment (see simpletag.Read) or one with a skipped or raw text element.
 // The caller has checked that s has no \r.
 func appendSimpleHTML(b []byte, s string) ([]byte, bool) {
-	text := 0 // start of the pending text
-	for i := 0; i < len(s); {
-		j := strings.IndexByte(s[i:], '<')
-		if j < 0 {
-			break
-		}
-		i += j
-		end, name, ok := simpletag.Read(s, i)
-		if !ok {
-			return b, false
-		}
-		if end < 0 { // a '<' that is text
-			i++
-			continue
-		}
-		b = simpletag.AppendUnescaped(b, s[text:i])
-		text, i = end, end
-		var buf [16]byte
-		a := atom.Lookup(simpletag.AppendLowerName(buf[:0], name))
+	return simpletag.AppendText(b, s, func(b []byte, a atom.Atom) ([]byte, bool) {
 		if skippedText(a) {
 			return b, false
 		}
@@ -72,8 +54,8 @@ func appendSimpleHTML(b []byte, s string) ([]byte, bool) {
 		if !inline(a) {
 			b = append(b, ' ')
 		}
-	}
-	return simpletag.AppendUnescaped(b, s[text:]), true
+		return b, true
+	})
 }
 
 // tokenizedText is the text of the HTML fragment s, before collapsing,

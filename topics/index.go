@@ -239,37 +239,25 @@ func appendSimpleHTML(b []byte, s string) ([]byte, bool) {
 	if strings.IndexByte(s, '\r') >= 0 {
 		return b, false
 	}
-	text := 0 // start of the pending text
-	for i := 0; i < len(s); {
-		j := strings.IndexByte(s[i:], '<')
-		if j < 0 {
-			break
-		}
-		i += j
-		end, name, ok := simpletag.Read(s, i)
-		if !ok {
-			return b, false
-		}
-		if end < 0 { // a '<' that is text
-			i++
-			continue
-		}
-		b = simpletag.AppendUnescaped(b, s[text:i])
-		text, i = end, end
-		var buf [16]byte
-		a := atom.Lookup(simpletag.AppendLowerName(buf[:0], name))
-		switch a {
-		case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Textarea, atom.Title,
-			atom.Iframe, atom.Noembed, atom.Noframes, atom.Plaintext, atom.Xmp:
-			return b, false
-		}
-		if isBlock(a) {
-			b = append(b, "\u2029"...)
-		} else if a == atom.Img || a == atom.Wbr {
-			b = append(b, ' ')
-		}
+	return simpletag.AppendText(b, s, appendTagBreak)
+}
+
+// appendTagBreak appends what a tag of element a contributes to the text
+// of appendSimpleHTML: a paragraph separator for a block, a space for an
+// image or a word break, nothing otherwise; false for an element whose
+// content the tokenizer reads as raw text or skips.
+func appendTagBreak(b []byte, a atom.Atom) ([]byte, bool) {
+	switch a {
+	case atom.Script, atom.Style, atom.Template, atom.Noscript, atom.Textarea, atom.Title,
+		atom.Iframe, atom.Noembed, atom.Noframes, atom.Plaintext, atom.Xmp:
+		return b, false
 	}
-	return simpletag.AppendUnescaped(b, s[text:]), true
+	if isBlock(a) {
+		b = append(b, "\u2029"...)
+	} else if a == atom.Img || a == atom.Wbr {
+		b = append(b, ' ')
+	}
+	return b, true
 }
 
 // appendTokenizedText is appendText for any fragment, with an

@@ -10,7 +10,41 @@ import (
 	"strings"
 
 	"golang.org/x/net/html"
+	"golang.org/x/net/html/atom"
 )
+
+// AppendText appends the text of the fragment s to b: its text runs with
+// their character references decoded, and for each tag what onTag
+// appends, given the tag's element (atom 0 for one html/atom does not
+// know). It returns false, having appended something or not, when a tag
+// is not one Read reads or onTag refuses it (a raw text or skipped
+// element, for instance); the caller then reads s with an html.Tokenizer.
+// s must not contain \r.
+func AppendText(b []byte, s string, onTag func(b []byte, a atom.Atom) ([]byte, bool)) ([]byte, bool) {
+	text := 0 // start of the pending text
+	for i := 0; i < len(s); {
+		j := strings.IndexByte(s[i:], '<')
+		if j < 0 {
+			break
+		}
+		i += j
+		end, name, ok := Read(s, i)
+		if !ok {
+			return b, false
+		}
+		if end < 0 { // a '<' that is text
+			i++
+			continue
+		}
+		b = AppendUnescaped(b, s[text:i])
+		text, i = end, end
+		var buf [16]byte
+		if b, ok = onTag(b, atom.Lookup(AppendLowerName(buf[:0], name))); !ok {
+			return b, false
+		}
+	}
+	return AppendUnescaped(b, s[text:]), true
+}
 
 // AppendUnescaped appends the text s with its character references
 // decoded, as html.Tokenizer does for a text token without \r.
