@@ -1,6 +1,10 @@
 package simpletag
 
-import "testing"
+import (
+	"testing"
+
+	"golang.org/x/net/html/atom"
+)
 
 func TestRead(t *testing.T) {
 	for _, tc := range []struct {
@@ -38,5 +42,29 @@ func TestAppend(t *testing.T) {
 	}
 	if got := string(AppendLowerName(nil, "DiV1")); got != "div1" {
 		t.Errorf("AppendLowerName: %q", got)
+	}
+}
+
+func TestAppendText(t *testing.T) {
+	space := func(b []byte, a atom.Atom) ([]byte, bool) {
+		if a == atom.Script {
+			return b, false
+		}
+		return append(b, '|'), true
+	}
+	for _, tc := range []struct {
+		in, want string
+		ok       bool
+	}{
+		{"plain &amp; text", "plain & text", true},
+		{"<p>a</p><p>b &lt; c</p>", "|a||b < c|", true},
+		{"x < y", "x < y", true},
+		{"a<script>b</script>", "a", false},
+		{"a<!-- c -->b", "a", false},
+	} {
+		got, ok := AppendText(nil, tc.in, space)
+		if ok != tc.ok || ok && string(got) != tc.want {
+			t.Errorf("AppendText(%q) = %q, %v; want %q, %v", tc.in, got, ok, tc.want, tc.ok)
+		}
 	}
 }
